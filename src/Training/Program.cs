@@ -1,0 +1,2 @@
+Console.Error.WriteLine("Recommender.Training: no commands yet");
+return 1;

@@ -1,0 +1,2 @@
+namespace Recommender.Model.Tests;
+public class SmokeTests { [Fact] public void Builds() => Assert.True(true); }
