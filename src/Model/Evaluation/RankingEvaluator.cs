@@ -98,6 +98,7 @@ public sealed class RankingEvaluator
                 var batchUsers = users.AsSpan(batchStart, Math.Min(_batchSize, users.Length - batchStart));
                 var batchScores = scores.AsSpan(0, batchUsers.Length * itemCount);
                 scorer.ScoreUsers(batchUsers, batchScores);
+                ThrowOnNaN(batchScores, batchUsers, itemCount);
                 var firstRow = batchStart;
                 Parallel.For(
                     0,
@@ -109,7 +110,6 @@ public sealed class RankingEvaluator
                         var row = firstRow + batchRow;
                         var user = users[row];
                         var userScores = scores.AsSpan(batchRow * itemCount, itemCount);
-                        ThrowOnNaN(userScores, user);
                         perUser[row] = worker.RankUser(userScores, excluded.ItemsOf(user), relevant.ItemsOf(user), lists, row);
                         return worker;
                     },
@@ -124,13 +124,14 @@ public sealed class RankingEvaluator
         return new RankingResult(target, Summarize(perUser, lists, itemCount, k), lists);
     }
 
-    private static void ThrowOnNaN(ReadOnlySpan<float> userScores, int user)
+    private static void ThrowOnNaN(ReadOnlySpan<float> batchScores, ReadOnlySpan<int> batchUsers, int itemCount)
     {
         // IndexOfMax reports the first NaN when there is one.
-        var index = TensorPrimitives.IndexOfMax(userScores);
-        if (index >= 0 && float.IsNaN(userScores[index]))
+        var index = TensorPrimitives.IndexOfMax(batchScores);
+        if (index >= 0 && float.IsNaN(batchScores[index]))
         {
-            throw new InvalidOperationException($"The scorer returned NaN for user index {user}, item index {index}.");
+            throw new InvalidOperationException(
+                $"The scorer returned NaN for user index {batchUsers[index / itemCount]}, item index {index % itemCount}.");
         }
     }
 
