@@ -7,9 +7,10 @@ namespace Recommender.Model.Evaluation;
 /// A global time cut T, the way scheduled retraining runs: training is everything strictly before T, Test
 /// everything from T on. A quantile cut q puts T at the timestamp of the interaction at position ⌊q·n⌋ in time
 /// order. Validation is the latest <see cref="TemporalSplitOptions.ValidationFraction"/> of the training period,
-/// cut the same way. Validation and Test only keep users and movies that Train has (a model cannot rank for a
-/// user or movie it never saw); the rows dropped and the distinct cold users and movies are counted in the
-/// parameters. The seed does not change the result.
+/// cut the same way, except rows whose user or movie Train lacks: those stay in Train, so that Validation, like
+/// Test, only asks about known users and movies and no training data is lost. Test rows whose user or movie is
+/// not in the training period are dropped (a model cannot rank for a user or movie it never saw); the rows and
+/// the distinct cold users and movies are counted in the parameters. The seed does not change the result.
 /// </summary>
 public sealed class TemporalSplit : ISplitProtocol
 {
@@ -77,62 +78,67 @@ public sealed class TemporalSplit : ISplitProtocol
                 : SplitPart.Train;
         }
 
-        var knownUsers = new bool[interactions.UserCount];
-        var knownItems = new bool[interactions.ItemCount];
         var users = interactions.Users;
         var items = interactions.Items;
+        var (trainUsers, trainItems) = Known(parts, users, items, interactions.UserCount, interactions.ItemCount, includeValidation: false);
+        var validationMovedToTrain = 0;
         for (var row = 0; row < parts.Length; row++)
         {
-            if (parts[row] == SplitPart.Train)
+            if (parts[row] == SplitPart.Validation && (!trainUsers[users[row]] || !trainItems[items[row]]))
             {
-                knownUsers[users[row]] = true;
-                knownItems[items[row]] = true;
+                parts[row] = SplitPart.Train;
+                validationMovedToTrain++;
             }
         }
-        var validationDrops = DropCold(SplitPart.Validation);
-        var testDrops = DropCold(SplitPart.Test);
+
+        var (knownUsers, knownItems) = Known(parts, users, items, interactions.UserCount, interactions.ItemCount, includeValidation: true);
+        var coldUsers = new HashSet<int>();
+        var coldItems = new HashSet<int>();
+        var testDropped = 0;
+        for (var row = 0; row < parts.Length; row++)
+        {
+            if (parts[row] != SplitPart.Test || (knownUsers[users[row]] && knownItems[items[row]]))
+            {
+                continue;
+            }
+            parts[row] = SplitPart.Removed;
+            testDropped++;
+            if (!knownUsers[users[row]])
+            {
+                coldUsers.Add(users[row]);
+            }
+            if (!knownItems[items[row]])
+            {
+                coldItems.Add(items[row]);
+            }
+        }
 
         parameters["cut"] = FormatInstant(cut);
         parameters["cut_timestamp"] = cut.ToString(CultureInfo.InvariantCulture);
         parameters["validation_fraction"] = SplitAssignment.Format(_options.ValidationFraction);
         parameters["validation_cut"] = FormatInstant(validationCut);
-        parameters["validation_dropped_rows"] = validationDrops.Rows.ToString(CultureInfo.InvariantCulture);
-        parameters["validation_cold_users"] = validationDrops.Users.ToString(CultureInfo.InvariantCulture);
-        parameters["validation_cold_items"] = validationDrops.Items.ToString(CultureInfo.InvariantCulture);
-        parameters["test_dropped_rows"] = testDrops.Rows.ToString(CultureInfo.InvariantCulture);
-        parameters["test_cold_users"] = testDrops.Users.ToString(CultureInfo.InvariantCulture);
-        parameters["test_cold_items"] = testDrops.Items.ToString(CultureInfo.InvariantCulture);
+        parameters["validation_cold_rows_in_train"] = validationMovedToTrain.ToString(CultureInfo.InvariantCulture);
+        parameters["test_dropped_rows"] = testDropped.ToString(CultureInfo.InvariantCulture);
+        parameters["test_cold_users"] = coldUsers.Count.ToString(CultureInfo.InvariantCulture);
+        parameters["test_cold_items"] = coldItems.Count.ToString(CultureInfo.InvariantCulture);
         return SplitAssignment.ToSplit(dataset, parts, Name, seed, _k, parameters);
+    }
 
-        (int Rows, int Users, int Items) DropCold(SplitPart part)
+    /// <summary>The users and items that occur in the Train rows (and the Validation rows if asked).</summary>
+    private static (bool[] Users, bool[] Items) Known(
+        SplitPart[] parts, ReadOnlySpan<int> users, ReadOnlySpan<int> items, int userCount, int itemCount, bool includeValidation)
+    {
+        var knownUsers = new bool[userCount];
+        var knownItems = new bool[itemCount];
+        for (var row = 0; row < parts.Length; row++)
         {
-            var coldUsers = new HashSet<int>();
-            var coldItems = new HashSet<int>();
-            var rows = 0;
-            for (var row = 0; row < parts.Length; row++)
+            if (parts[row] == SplitPart.Train || (includeValidation && parts[row] == SplitPart.Validation))
             {
-                if (parts[row] != part)
-                {
-                    continue;
-                }
-                var user = interactions.Users[row];
-                var item = interactions.Items[row];
-                if (!knownUsers[user] || !knownItems[item])
-                {
-                    parts[row] = SplitPart.Removed;
-                    rows++;
-                    if (!knownUsers[user])
-                    {
-                        coldUsers.Add(user);
-                    }
-                    if (!knownItems[item])
-                    {
-                        coldItems.Add(item);
-                    }
-                }
+                knownUsers[users[row]] = true;
+                knownItems[items[row]] = true;
             }
-            return (rows, coldUsers.Count, coldItems.Count);
         }
+        return (knownUsers, knownItems);
     }
 
     private static long AtQuantile(ReadOnlySpan<long> sortedTimestamps, double quantile) =>

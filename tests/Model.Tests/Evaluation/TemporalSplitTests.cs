@@ -24,7 +24,7 @@ public class TemporalSplitTests
     }
 
     [Fact]
-    public void ColdUsersAndMoviesAreDroppedFromValidationAndTestAndCounted()
+    public void ColdUsersAndMoviesAreDroppedFromTestAndKeptInTrainInsteadOfValidation()
     {
         var dataset = TestDatasets.Create(
         [
@@ -51,16 +51,14 @@ public class TemporalSplitTests
 
         // A fractional instant cuts before the next whole second.
         Assert.Equal("100", split.Parameters["cut_timestamp"]);
-        Assert.Equal([(1, 10), (2, 10), (1, 11)], TestDatasets.Pairs(split.Train, dataset));
-        // Validation (timestamps 4 and 5): user 3 never trained.
+        // Validation is timestamps 4 and 5, but user 3 is not in Train yet: that row stays in Train.
         Assert.Equal([(2, 11)], TestDatasets.Pairs(split.Validation, dataset));
-        Assert.Equal("1", split.Parameters["validation_dropped_rows"]);
-        Assert.Equal("1", split.Parameters["validation_cold_users"]);
-        Assert.Equal("0", split.Parameters["validation_cold_items"]);
-        // Test: user 3, movie 12, and user 4 with movie 13 are unknown to Train.
-        Assert.Equal([(1, 10)], TestDatasets.Pairs(split.Test, dataset));
-        Assert.Equal("3", split.Parameters["test_dropped_rows"]);
-        Assert.Equal("2", split.Parameters["test_cold_users"]);
+        Assert.Equal([(1, 10), (2, 10), (1, 11), (3, 10)], TestDatasets.Pairs(split.Train, dataset));
+        Assert.Equal("1", split.Parameters["validation_cold_rows_in_train"]);
+        // Test: movie 12, and user 4 with movie 13, never occur before the cut.
+        Assert.Equal([(1, 10), (3, 11)], TestDatasets.Pairs(split.Test, dataset));
+        Assert.Equal("2", split.Parameters["test_dropped_rows"]);
+        Assert.Equal("1", split.Parameters["test_cold_users"]);
         Assert.Equal("2", split.Parameters["test_cold_items"]);
     }
 
