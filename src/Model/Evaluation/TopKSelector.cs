@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Recommender.Model.Evaluation;
 
 /// <summary>
@@ -23,25 +27,51 @@ internal sealed class TopKSelector
     {
         _count = 0;
         var k = _items.Length;
-        for (var item = 0; item < scores.Length; item++)
+        var item = 0;
+        for (; item < scores.Length && _count < k; item++)
         {
-            var score = scores[item];
-            if (_count == k)
-            {
-                if (!(score > _scores[0]) || excluded[item])
-                {
-                    continue;
-                }
-                _items[0] = item;
-                _scores[0] = score;
-                SiftDown(0);
-            }
-            else if (!excluded[item])
+            if (!excluded[item])
             {
                 _items[_count] = item;
-                _scores[_count] = score;
+                _scores[_count] = scores[item];
                 SiftUp(_count++);
             }
+        }
+        if (_count < k)
+        {
+            return;
+        }
+
+        // Once the heap is full, most blocks hold no score above the current k-th best: compare 8 at a time and
+        // visit only the lanes that beat it, in index order so that ties still go to the lower index.
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var first = ref MemoryMarshal.GetReference(scores);
+            for (; item <= scores.Length - Vector256<float>.Count; item += Vector256<float>.Count)
+            {
+                var block = Vector256.LoadUnsafe(ref first, (nuint)item);
+                var above = Vector256.GreaterThan(block, Vector256.Create(_scores[0])).ExtractMostSignificantBits();
+                while (above != 0)
+                {
+                    Offer(item + BitOperations.TrailingZeroCount(above), scores, excluded);
+                    above &= above - 1;
+                }
+            }
+        }
+        for (; item < scores.Length; item++)
+        {
+            Offer(item, scores, excluded);
+        }
+    }
+
+    private void Offer(int item, ReadOnlySpan<float> scores, ReadOnlySpan<bool> excluded)
+    {
+        var score = scores[item];
+        if (score > _scores[0] && !excluded[item])
+        {
+            _items[0] = item;
+            _scores[0] = score;
+            SiftDown(0);
         }
     }
 

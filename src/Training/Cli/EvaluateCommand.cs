@@ -161,7 +161,8 @@ internal sealed class EvaluateCommand(IDatasetSource datasets, IReadOnlyList<Eva
     private static T Timed<T>(IAnsiConsole console, string description, Func<T> work)
     {
         var stopwatch = Stopwatch.StartNew();
-        var result = console.Status().Start($"{description}…", _ => work());
+        // A spinner only where someone watches; redirected output gets just the summary line.
+        var result = console.Profile.Capabilities.Interactive ? console.Status().Start($"{description}…", _ => work()) : work();
         console.WriteLine($"{description} in {stopwatch.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s");
         return result;
     }
