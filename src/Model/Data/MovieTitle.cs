@@ -16,7 +16,7 @@ public static class MovieTitle
             return (title, null);
         }
         var open = title.LastIndexOf('(');
-        if (open <= 0 || !TryParseYear(title.AsSpan(open + 1, title.Length - open - 2), out var year))
+        if (open < 0 || !TryParseYear(title.AsSpan(open + 1, title.Length - open - 2), out var year))
         {
             return (title, null);
         }
