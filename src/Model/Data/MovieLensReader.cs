@@ -85,7 +85,7 @@ public static class MovieLensReader
         }
         log.CopyTo(report);
 
-        var assembled = InteractionAssembler.Assemble(ratings!);
+        var assembled = InteractionAssembler.Assemble(ratings!, options.MaxDegreeOfParallelism);
         ratingsReport.DuplicatesMerged = assembled.DuplicatesMerged;
         ratingsReport.RowsKept -= assembled.DuplicatesMerged;
         report.DuplicatesMerged = assembled.DuplicatesMerged;

@@ -5,7 +5,7 @@ namespace Recommender.Model.Tests.Ingestion;
 
 public class SyntheticGeneratorTests
 {
-    private static readonly SyntheticDatasetOptions Small = new() { Users = 300, Movies = 800, Ratings = 30_000, Seed = 7 };
+    private static readonly SyntheticDatasetOptions Small = new() { Users = 300, Movies = 800, Ratings = 30_000, Seed = 7, PopularityOffset = 10 };
 
     private static (byte[] Ratings, byte[] Movies) Generate(SyntheticDatasetOptions options)
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Recommender.Model.Data.Parsing;
 
 /// <summary>
@@ -11,16 +13,26 @@ internal static class InteractionAssembler
 
     public sealed record Result(InteractionTable Interactions, IdIndex Users, IdIndex Items, int DuplicatesMerged);
 
-    public static Result Assemble(RawRatings raw)
+    public static Result Assemble(RawRatings raw, int parallelism)
     {
         var users = raw.Users;
         var items = raw.Items;
         var ratings = raw.Ratings;
         var timestamps = raw.Timestamps;
-        var userIndex = MapToDenseIndices(users, out var groupedByUser);
-        var itemIndex = MapToDenseIndices(items, out _);
+        IdIndex? userIndex = null;
+        IdIndex? itemIndex = null;
+        var groupedByUser = false;
+        if (parallelism > 1)
+        {
+            Parallel.Invoke(() => userIndex = MapToDenseIndices(users, out groupedByUser), () => itemIndex = MapToDenseIndices(items, out _));
+        }
+        else
+        {
+            userIndex = MapToDenseIndices(users, out groupedByUser);
+            itemIndex = MapToDenseIndices(items, out _);
+        }
 
-        var dropped = FindSupersededDuplicates(users, items, timestamps, userIndex.Count, itemIndex.Count, groupedByUser);
+        var dropped = FindSupersededDuplicates(users, items, timestamps, userIndex!.Count, itemIndex!.Count, groupedByUser);
         if (dropped.Count > 0)
         {
             dropped.Sort();
@@ -37,6 +49,7 @@ internal static class InteractionAssembler
     /// Replaces raw ids by dense indices in place. <paramref name="grouped"/> tells whether each id's rows are
     /// contiguous (MovieLens files list each user's ratings together), which lets duplicates be found in one pass.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static IdIndex MapToDenseIndices(int[] ids, out bool grouped)
     {
         grouped = true;
@@ -107,24 +120,26 @@ internal static class InteractionAssembler
     }
 
     /// <summary>Rows that lose to a later-or-equal timestamp for the same (user, item); visited in file order per user.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<int> FindSupersededDuplicates(int[] users, int[] items, long[] timestamps, int userCount, int itemCount,
         bool groupedByUser)
     {
         var dropped = new List<int>();
-        // Marks which user last touched an item and that user's surviving row for it.
+        // Which user last rated each item, and that user's surviving row for it.
         var lastUser = new int[itemCount];
         Array.Fill(lastUser, -1);
         var keptRow = new int[itemCount];
-
-        void Visit(int row)
+        var order = groupedByUser ? null : RowsGroupedByUser(users, userCount);
+        for (var position = 0; position < users.Length; position++)
         {
+            var row = order is null ? position : order[position];
             var user = users[row];
             var item = items[row];
             if (lastUser[item] != user)
             {
                 lastUser[item] = user;
                 keptRow[item] = row;
-                return;
+                continue;
             }
             var kept = keptRow[item];
             if (timestamps[row] >= timestamps[kept])
@@ -135,21 +150,6 @@ internal static class InteractionAssembler
             else
             {
                 dropped.Add(row);
-            }
-        }
-
-        if (groupedByUser)
-        {
-            for (var row = 0; row < users.Length; row++)
-            {
-                Visit(row);
-            }
-        }
-        else
-        {
-            foreach (var row in RowsGroupedByUser(users, userCount))
-            {
-                Visit(row);
             }
         }
         return dropped;

@@ -8,29 +8,31 @@ namespace Recommender.Model.Data.Parsing;
 /// <summary>The ratings file's four columns with raw (file) ids, exactly as many elements as rows kept.</summary>
 internal sealed record RawRatings(int[] Users, int[] Items, float[] Ratings, long[] Timestamps);
 
-internal interface IFieldSeparator
+/// <summary>A field separator the fast path can test for; the byte after a block's end is always '\n'.</summary>
+internal unsafe interface IFieldSeparator
 {
     static abstract int Length { get; }
-    static abstract bool IsAt(ReadOnlySpan<byte> data, int position);
+    static abstract bool IsAt(byte* position);
 }
 
-internal readonly struct CommaSeparator : IFieldSeparator
+internal readonly unsafe struct CommaSeparator : IFieldSeparator
 {
     public static int Length => 1;
-    public static bool IsAt(ReadOnlySpan<byte> data, int position) => (uint)position < (uint)data.Length && data[position] == (byte)',';
+    public static bool IsAt(byte* position) => *position == (byte)',';
 }
 
-internal readonly struct TabSeparator : IFieldSeparator
+internal readonly unsafe struct TabSeparator : IFieldSeparator
 {
     public static int Length => 1;
-    public static bool IsAt(ReadOnlySpan<byte> data, int position) => (uint)position < (uint)data.Length && data[position] == (byte)'\t';
+    public static bool IsAt(byte* position) => *position == (byte)'\t';
 }
 
-internal readonly struct DoubleColonSeparator : IFieldSeparator
+internal readonly unsafe struct DoubleColonSeparator : IFieldSeparator
 {
     public static int Length => 2;
-    public static bool IsAt(ReadOnlySpan<byte> data, int position) =>
-        (uint)(position + 1) < (uint)data.Length && data[position] == (byte)':' && data[position + 1] == (byte)':';
+
+    // The second byte is only read when the first is ':', which is never the sentinel, so it is inside the buffer.
+    public static bool IsAt(byte* position) => *position == (byte)':' && position[1] == (byte)':';
 }
 
 /// <summary>
@@ -39,10 +41,14 @@ internal readonly struct DoubleColonSeparator : IFieldSeparator
 /// per row) that are concatenated into exact-length columns at the end. Rows the fast path cannot take are re-read by
 /// a strict parser that either accepts them or names the reason.
 /// </summary>
-internal sealed class RatingsFileParser
+internal sealed unsafe class RatingsFileParser
 {
     private const int FieldCount = 4;
-    private static readonly long[] FractionScale = [0, 100, 10, 1];
+
+    /// <summary>Room after each block for a '\n' that ends the fast path's loops without bounds checks.</summary>
+    private const int Sentinel = 1;
+
+    private static ReadOnlySpan<ulong> FractionScale => [0, 100, 10, 1];
 
     private readonly string _file;
     private readonly MovieLensFormat _format;
@@ -85,7 +91,7 @@ internal sealed class RatingsFileParser
         var inFlight = new Queue<Task<ParsedBlock>>();
         var parsed = new List<ParsedBlock>();
         var spareBuffers = new Stack<byte[]>();
-        var buffer = new byte[_blockSize];
+        var buffer = new byte[_blockSize + Sentinel];
         var filled = 0;
         var endOfStream = false;
         var firstBlock = true;
@@ -103,9 +109,9 @@ internal sealed class RatingsFileParser
 
         while (!endOfStream)
         {
-            while (filled < buffer.Length)
+            while (filled < buffer.Length - Sentinel)
             {
-                var read = stream.Read(buffer, filled, buffer.Length - filled);
+                var read = stream.Read(buffer, filled, buffer.Length - Sentinel - filled);
                 if (read == 0)
                 {
                     endOfStream = true;
@@ -126,7 +132,7 @@ internal sealed class RatingsFileParser
                 var lastNewline = buffer.AsSpan(0, filled).LastIndexOf((byte)'\n');
                 if (lastNewline < 0)
                 {
-                    Array.Resize(ref buffer, buffer.Length * 2);
+                    Array.Resize(ref buffer, 2 * buffer.Length);
                     continue;
                 }
                 blockEnd = lastNewline + 1;
@@ -147,6 +153,8 @@ internal sealed class RatingsFileParser
             var leftover = filled - blockEnd;
             var next = RentBuffer(spareBuffers, leftover);
             buffer.AsSpan(blockEnd, leftover).CopyTo(next);
+            // The leftover now lives in the next buffer, so the byte after the block is free for the sentinel.
+            buffer[blockEnd] = (byte)'\n';
             if (blockEnd > blockStart)
             {
                 var (block, start, end) = (buffer, blockStart, blockEnd);
@@ -199,7 +207,7 @@ internal sealed class RatingsFileParser
 
     private byte[] RentBuffer(Stack<byte[]> spareBuffers, int leftover)
     {
-        var needed = Math.Max(_blockSize, 2 * leftover);
+        var needed = Math.Max(_blockSize, 2 * leftover) + Sentinel;
         while (spareBuffers.TryPop(out var spare))
         {
             if (spare.Length >= needed)
@@ -210,6 +218,8 @@ internal sealed class RatingsFileParser
         return new byte[needed];
     }
 
+    // Hot loop: compiled fully optimised at once rather than starting as tier-0 code, since a load runs it only once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ParsedBlock ParseBlock<TSeparator>(byte[] buffer, int start, int end) where TSeparator : struct, IFieldSeparator
     {
         ReadOnlySpan<byte> data = buffer.AsSpan(start, end - start);
@@ -218,17 +228,27 @@ internal sealed class RatingsFileParser
         var items = block.Items!;
         var ratings = block.Ratings!;
         var timestamps = block.Timestamps!;
-        var ratingTable = _ratingByThousandths;
         var count = 0;
         var line = 0;
-        var position = 0;
-        while (position < data.Length)
+        fixed (byte* blockStart = data)
+        fixed (float* ratingTable = _ratingByThousandths)
         {
-            var lineStart = position;
-            line++;
-            if (TryParseRowFast<TSeparator>(data, ref position, ratingTable, out var user, out var item, out var rating, out var timestamp)
-                || TryParseRowStrict(data, lineStart, line, block.Rejections, ref position, out user, out item, out rating, out timestamp))
+            var blockEnd = blockStart + data.Length;
+            var ratingLimit = (ulong)_ratingByThousandths.Length;
+            var cursor = blockStart;
+            while (cursor < blockEnd)
             {
+                line++;
+                if (!TryParseRowFast<TSeparator>(ref cursor, ratingTable, ratingLimit, out var user, out var item, out var rating, out var timestamp))
+                {
+                    var accepted = TryParseRowStrict(data, (int)(cursor - blockStart), line, block.Rejections, out var nextLine,
+                        out user, out item, out rating, out timestamp);
+                    cursor = blockStart + nextLine;
+                    if (!accepted)
+                    {
+                        continue;
+                    }
+                }
                 users[count] = user;
                 items[count] = item;
                 ratings[count] = rating;
@@ -243,88 +263,79 @@ internal sealed class RatingsFileParser
 
     /// <summary>
     /// The common case: four unsigned numbers of plausible length, a rating on the scale, a line end.
-    /// Returns false without judging anything else; the strict parser then decides.
+    /// Returns false without judging anything else; the strict parser then decides. Relies on the '\n' sentinel
+    /// after the block: every digit loop stops there.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryParseRowFast<TSeparator>(ReadOnlySpan<byte> data, ref int position, float[] ratingTable,
+    private static bool TryParseRowFast<TSeparator>(ref byte* cursor, float* ratingTable, ulong ratingLimit,
         out int user, out int item, out float rating, out long timestamp) where TSeparator : struct, IFieldSeparator
     {
         user = item = 0;
         rating = 0;
         timestamp = 0;
-        var p = position;
-        var digits = ReadDigits(data, ref p, out var userValue);
-        if ((uint)(digits - 1) > 8 || userValue == 0 || !TSeparator.IsAt(data, p))
+        var p = cursor;
+        var digits = ReadDigits(ref p, out var userValue);
+        if ((ulong)(digits - 1) > 8 || userValue == 0 || !TSeparator.IsAt(p))
         {
             return false;
         }
         p += TSeparator.Length;
-        digits = ReadDigits(data, ref p, out var itemValue);
-        if ((uint)(digits - 1) > 8 || itemValue == 0 || !TSeparator.IsAt(data, p))
+        digits = ReadDigits(ref p, out var itemValue);
+        if ((ulong)(digits - 1) > 8 || itemValue == 0 || !TSeparator.IsAt(p))
         {
             return false;
         }
         p += TSeparator.Length;
-        digits = ReadDigits(data, ref p, out var whole);
-        if ((uint)(digits - 1) > 2)
+        digits = ReadDigits(ref p, out var thousandths);
+        if ((ulong)(digits - 1) > 2)
         {
             return false;
         }
-        var thousandths = whole * 1000;
-        if ((uint)p < (uint)data.Length && data[p] == (byte)'.')
+        thousandths *= 1000;
+        if (*p == (byte)'.')
         {
             p++;
-            digits = ReadDigits(data, ref p, out var fraction);
-            if ((uint)(digits - 1) > 2)
+            digits = ReadDigits(ref p, out var fraction);
+            if ((ulong)(digits - 1) > 2)
             {
                 return false;
             }
-            thousandths += fraction * FractionScale[digits];
+            thousandths += fraction * FractionScale[(int)digits];
         }
-        if ((ulong)thousandths >= (ulong)ratingTable.Length || float.IsNaN(rating = ratingTable[thousandths]) || !TSeparator.IsAt(data, p))
+        if (thousandths >= ratingLimit || float.IsNaN(rating = ratingTable[thousandths]) || !TSeparator.IsAt(p))
         {
             return false;
         }
         p += TSeparator.Length;
-        digits = ReadDigits(data, ref p, out timestamp);
-        if ((uint)(digits - 1) > 17)
+        digits = ReadDigits(ref p, out var timestampValue);
+        if ((ulong)(digits - 1) > 17)
         {
             return false;
         }
-        if ((uint)p < (uint)data.Length)
+        // '\n' (possibly the sentinel after a last line without one), or "\r\n".
+        if (*p == (byte)'\r')
         {
-            var next = data[p];
-            if (next == (byte)'\n')
-            {
-                p++;
-            }
-            else if (next == (byte)'\r' && (p + 1 == data.Length || data[p + 1] == (byte)'\n'))
-            {
-                p += p + 1 == data.Length ? 1 : 2;
-            }
-            else
-            {
-                return false;
-            }
+            p++;
+        }
+        if (*p != (byte)'\n')
+        {
+            return false;
         }
         user = (int)userValue;
         item = (int)itemValue;
-        position = p;
+        timestamp = (long)timestampValue;
+        cursor = p + 1;
         return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ReadDigits(ReadOnlySpan<byte> data, ref int position, out long value)
+    private static long ReadDigits(ref byte* position, out ulong value)
     {
         var start = position;
-        long result = 0;
-        while ((uint)position < (uint)data.Length)
+        ulong result = 0;
+        uint digit;
+        while ((digit = (uint)(*position - '0')) <= 9)
         {
-            var digit = (uint)(data[position] - '0');
-            if (digit > 9)
-            {
-                break;
-            }
             result = result * 10 + digit;
             position++;
         }
@@ -333,7 +344,7 @@ internal sealed class RatingsFileParser
     }
 
     /// <summary>Parses the line at <paramref name="lineStart"/> field by field, or records why it is rejected.</summary>
-    private bool TryParseRowStrict(ReadOnlySpan<byte> data, int lineStart, int line, RowRejections rejections, ref int position,
+    private bool TryParseRowStrict(ReadOnlySpan<byte> data, int lineStart, int line, RowRejections rejections, out int nextLine,
         out int user, out int item, out float rating, out long timestamp)
     {
         user = item = 0;
@@ -341,7 +352,7 @@ internal sealed class RatingsFileParser
         timestamp = 0;
         var newline = data[lineStart..].IndexOf((byte)'\n');
         var lineEnd = newline < 0 ? data.Length : lineStart + newline;
-        position = newline < 0 ? data.Length : lineEnd + 1;
+        nextLine = newline < 0 ? data.Length : lineEnd + 1;
         var text = data[lineStart..lineEnd];
         if (text.EndsWith((byte)'\r'))
         {
@@ -449,6 +460,7 @@ internal sealed class RatingsFileParser
         return new RawRatings(users, items, ratings, timestamps);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Copy<T>(List<ParsedBlock> blocks, T[] target, Func<ParsedBlock, T[]> column, Action<ParsedBlock> release)
     {
         var offset = 0;

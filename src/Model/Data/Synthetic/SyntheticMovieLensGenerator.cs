@@ -5,13 +5,13 @@ namespace Recommender.Model.Data.Synthetic;
 
 /// <summary>
 /// Generates a MovieLens-shaped data set in the ml-latest layout (ratings.csv, movies.csv):
-/// Zipf movie popularity, log-normal per-user activity above a minimum, per-user timestamps that increase over a
+/// Zipf–Mandelbrot (power-law) movie popularity, log-normal per-user activity above a minimum, per-user timestamps that increase over a
 /// user's active period within the data set's years, and ratings from a global mean plus user and movie biases and
 /// noise, in half stars (whole stars before 18 February 2003, as in the real releases). Deterministic for a seed.
 /// </summary>
 public sealed class SyntheticMovieLensGenerator
 {
-    private const double GlobalMeanRating = 3.53;
+    private const double BaseRating = 3.33;
     private const double NoiseSpread = 0.85;
     private const double NoGenresShare = 0.005;
     private const double NoYearShare = 0.01;
@@ -131,7 +131,7 @@ public sealed class SyntheticMovieLensGenerator
                 elapsedGap += gaps[rating];
                 var timestamp = start + (long)(activeSeconds * (elapsedGap / totalGap)) + rating;
                 var movie = _movies[chosen[rating]];
-                var value = GlobalMeanRating + userBias + movie.Bias + NoiseSpread * random.NextGaussian();
+                var value = BaseRating + userBias + movie.Bias + NoiseSpread * random.NextGaussian();
                 var halfStars = timestamp < HalfStarsIntroducedAt
                     ? 2 * (int)Math.Clamp(Math.Round(value), 1, 5)
                     : (int)Math.Clamp(Math.Round(2 * value), 1, 10);
@@ -195,7 +195,7 @@ public sealed class SyntheticMovieLensGenerator
             // Ids grow with gaps, as in the real catalogues where ids are sparse.
             id += 1 + (random.NextDouble() < 0.75 ? 0 : 1 + random.NextInt(12));
             var rank = rankOf[index];
-            var weight = 1.0 / Math.Pow(rank + 1, options.PopularityExponent);
+            var weight = 1.0 / Math.Pow(rank + 1 + options.PopularityOffset, options.PopularityExponent);
             popularityWeights[index] = weight;
             int? year = random.NextDouble() < NoYearShare ? null : Math.Max(1915, 2018 - (int)(15 * random.NextExponential()));
             var bias = 0.4 * random.NextGaussian() + 0.25 * (1.0 - 2.0 * rank / count);
