@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Recommender.Model.Data.Synthetic;
 
 namespace Recommender.Benchmarks;
@@ -18,8 +19,8 @@ internal static class SyntheticReleaseCache
 
     public static string Ensure(SyntheticDatasetOptions options, TextWriter? log = null)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "recommender-benchmarks",
-            $"synthetic-u{options.Users}-m{options.Movies}-r{options.Ratings}-s{options.Seed}");
+        var folder = Path.Combine(Path.GetTempPath(), "recommender-benchmarks", string.Create(CultureInfo.InvariantCulture,
+            $"synthetic-u{options.Users}-m{options.Movies}-r{options.Ratings}-s{options.Seed}-pop{options.PopularityExponent}+{options.PopularityOffset}-act{options.ActivitySpread}-min{options.MinRatingsPerUser}"));
         if (File.Exists(Path.Combine(folder, CompleteMarker)))
         {
             log?.WriteLine($"Reusing {folder}");

@@ -92,6 +92,14 @@ public class SourceTests
         Assert.Equal(ProblemReasons.RatingOutsideScale, Assert.Single(error.Problems).Reason);
     }
 
+    [Fact]
+    public void Formats_AreFoundByName()
+    {
+        Assert.Same(MovieLensFormat.Ml100K, MovieLensFormat.FromName("ML-100K"));
+        Assert.All(MovieLensFormat.All, format => Assert.Same(format, MovieLensFormat.FromName(format.Name)));
+        Assert.Null(MovieLensFormat.FromName("ml-20m"));
+    }
+
     [Theory]
     [InlineData("release", new[] { "ratings.dat", "users.dat" }, "ml-1m")]
     [InlineData("release", new[] { "ratings.dat", "tags.dat" }, "ml-10m")]

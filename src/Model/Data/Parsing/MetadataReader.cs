@@ -254,7 +254,7 @@ internal sealed class MetadataReader(MovieLensFormat format, ProblemLog log, Ing
             ?? RatingsFileParser.ParseId(fields[0].Of(line), "userId", out _)
             ?? RatingsFileParser.ParseId(fields[1].Of(line), "movieId", out var movieId)
             ?? RatingsFileParser.ParseTimestamp(fields[3].Of(line), out _)
-            ?? AddTag(movieId, fields[2].Quoted ? Text(line, fields[2]) : Intern(fields[2].Of(line)));
+            ?? AddTag(movieId, fields[2].Quoted ? Intern(Text(line, fields[2])) : Intern(fields[2].Of(line)));
     }
 
     private (string, string)? TagsDatRow(ReadOnlySpan<byte> line)
@@ -369,12 +369,16 @@ internal sealed class MetadataReader(MovieLensFormat format, ProblemLog log, Ing
         var maxChars = format.TextEncoding.GetMaxCharCount(bytes.Length);
         Span<char> chars = maxChars <= 256 ? stackalloc char[maxChars] : new char[maxChars];
         chars = chars[..format.TextEncoding.GetChars(bytes, chars)];
-        var lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (!lookup.TryGetValue(chars, out var text))
+        return _strings.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var text) ? text : Intern(chars.ToString());
+    }
+
+    private string Intern(string text)
+    {
+        if (_strings.TryGetValue(text, out var existing))
         {
-            text = chars.ToString();
-            lookup[chars] = text;
+            return existing;
         }
+        _strings.Add(text, text);
         return text;
     }
 }

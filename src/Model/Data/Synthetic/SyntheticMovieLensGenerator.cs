@@ -57,13 +57,8 @@ public sealed class SyntheticMovieLensGenerator
         _ratingsPerUser = CountRatingsPerUser(options, ref random);
     }
 
-    public SyntheticDatasetOptions Options => _options;
-
     /// <summary>Ratings per user, by userId - 1.</summary>
     public IReadOnlyList<int> RatingsPerUser => _ratingsPerUser;
-
-    /// <summary>Movie ids in catalogue order (ascending, with gaps like the real releases).</summary>
-    public IEnumerable<int> MovieIds => _movies.Select(movie => movie.Id);
 
     /// <summary>Writes ratings.csv and movies.csv into <paramref name="folder"/> (created if needed).</summary>
     public SyntheticDatasetFiles WriteTo(string folder)
