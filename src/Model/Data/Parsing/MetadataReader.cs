@@ -10,7 +10,7 @@ namespace Recommender.Model.Data.Parsing;
 /// </summary>
 internal sealed class MetadataReader(MovieLensFormat format, ProblemLog log, IngestionReport report, IncrementalHash hash)
 {
-    private const string NoGenres = "(no genres listed)";
+    private static ReadOnlySpan<byte> NoGenres => "(no genres listed)"u8;
 
     /// <summary>The ml-100k genre flags in order, used when u.genre is absent.</summary>
     private static readonly string[] Ml100KGenres =
@@ -35,7 +35,6 @@ internal sealed class MetadataReader(MovieLensFormat format, ProblemLog log, Ing
 
     public Dictionary<int, MovieInfo> Movies { get; } = [];
     public Dictionary<int, UserProfile> Users { get; } = [];
-    public long TagCount { get; private set; }
 
     public void Read(ReleaseFile file, Stream stream, IngestedFileReport fileReport)
     {
@@ -208,7 +207,7 @@ internal sealed class MetadataReader(MovieLensFormat format, ProblemLog log, Ing
 
     private string[] SplitGenres(ReadOnlySpan<byte> field)
     {
-        if (field.IsEmpty || field.SequenceEqual("(no genres listed)"u8))
+        if (field.IsEmpty || field.SequenceEqual(NoGenres))
         {
             return [];
         }
@@ -283,7 +282,6 @@ internal sealed class MetadataReader(MovieLensFormat format, ProblemLog log, Ing
             _tags.Add(movieId, tags);
         }
         tags.Add(tag);
-        TagCount++;
         return null;
     }
 
