@@ -43,6 +43,17 @@ public class ParsingTests
         Assert.Equal((2, 3), (dataset.Interactions.UserCount, dataset.Interactions.ItemCount));
     }
 
+    [Fact]
+    public void IdsTooLargeForADirectMap_AreMappedAndDeduplicatedToo()
+    {
+        var dataset = Load(Header + "2000000000,2147483647,4.0,100\n5,2147483647,3.0,101\n2000000000,7,2.0,102\n2000000000,2147483647,1.0,103\n");
+
+        Assert.Equal([2000000000, 5], dataset.Users.RawIds.ToArray());
+        Assert.Equal([2147483647, 7], dataset.Items.RawIds.ToArray());
+        Assert.Equal([(5, 2147483647, 3.0f, 101L), (2000000000, 7, 2.0f, 102L), (2000000000, 2147483647, 1.0f, 103L)], Rows(dataset));
+        Assert.Equal(1, dataset.Report.DuplicatesMerged);
+    }
+
     [Theory]
     [InlineData("\n")]
     [InlineData("\r\n")]
