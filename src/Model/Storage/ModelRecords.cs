@@ -20,7 +20,7 @@ public sealed record DownloadedModel(string Version, string Folder, string Manif
 
 /// <summary>A version folder in the models container.</summary>
 /// <param name="IsComplete">manifest.json (uploaded last) is there; an incomplete version is an upload in progress or abandoned.</param>
-/// <param name="CreatedOn">When manifest.json was uploaded (for an incomplete version, its first blob).</param>
+/// <param name="CreatedOn">When the upload completed (manifest.json's upload; for an incomplete version, its first blob's creation).</param>
 /// <param name="LastModified">The newest blob's last change.</param>
 public sealed record StoredModelVersion(string Version, bool IsComplete, DateTimeOffset CreatedOn, DateTimeOffset LastModified, int FileCount, long Bytes);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Azure;
@@ -19,6 +20,12 @@ public sealed class ModelRepository : IModelRepository
     public const string ManifestFileName = "manifest.json";
     public const string RejectedPrefix = "rejected/";
     public const string Sha256MetadataKey = "sha256";
+
+    /// <summary>
+    /// On manifest.json: when the upload completed, to the tick, by the uploader's clock. Blob Storage's own creation
+    /// time has whole seconds only, too coarse to order versions published in quick succession.
+    /// </summary>
+    public const string CompletedAtMetadataKey = "completedat";
 
     private static readonly TimeSpan DefaultAbandonedUploadAge = TimeSpan.FromDays(1);
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
@@ -330,10 +337,15 @@ public sealed class ModelRepository : IModelRepository
         foreach (var file in bundle.Files)
         {
             var blob = _container.GetBlobClient(prefix + file.RelativePath);
+            var metadata = new Dictionary<string, string> { [Sha256MetadataKey] = file.Sha256 };
+            if (file.RelativePath == ManifestFileName)
+            {
+                metadata[CompletedAtMetadataKey] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+            }
             var options = new BlobUploadOptions
             {
                 Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                Metadata = new Dictionary<string, string> { [Sha256MetadataKey] = file.Sha256 },
+                Metadata = metadata,
                 HttpHeaders = new BlobHttpHeaders { ContentType = ContentTypeOf(file.RelativePath) },
             };
             try
@@ -404,7 +416,7 @@ public sealed class ModelRepository : IModelRepository
         var rejected = new Dictionary<string, List<BlobItem>>(StringComparer.Ordinal);
         try
         {
-            await foreach (var blob in _container.GetBlobsAsync(new GetBlobsOptions(), cancellationToken).ConfigureAwait(false))
+            await foreach (var blob in _container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken).ConfigureAwait(false))
             {
                 var (groups, rest) = blob.Name.StartsWith(RejectedPrefix, StringComparison.Ordinal)
                     ? (rejected, blob.Name[RejectedPrefix.Length..])
@@ -436,7 +448,7 @@ public sealed class ModelRepository : IModelRepository
                 var info = new StoredModelVersion(
                     group.Key,
                     IsComplete: manifest is not null,
-                    CreatedOn: manifest?.Properties.CreatedOn ?? group.Value.Min(blob => blob.Properties.CreatedOn) ?? DateTimeOffset.MinValue,
+                    CreatedOn: (manifest is null ? null : CompletedAt(manifest)) ?? group.Value.Min(blob => blob.Properties.CreatedOn) ?? DateTimeOffset.MinValue,
                     LastModified: group.Value.Max(blob => blob.Properties.LastModified) ?? DateTimeOffset.MinValue,
                     FileCount: group.Value.Count,
                     Bytes: group.Value.Sum(blob => blob.Properties.ContentLength ?? 0));
@@ -444,6 +456,12 @@ public sealed class ModelRepository : IModelRepository
             })
             .OrderByDescending(bundle => bundle.Info.CreatedOn)
             .ThenByDescending(bundle => bundle.Info.Version, StringComparer.Ordinal)];
+
+    private static DateTimeOffset? CompletedAt(BlobItem manifest) =>
+        manifest.Metadata.TryGetValue(CompletedAtMetadataKey, out var value)
+        && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var completedAt)
+            ? completedAt
+            : manifest.Properties.CreatedOn;
 
     private async Task<(string Sha256, long Length)> DownloadFileAsync(BlobItem item, string path, CancellationToken cancellationToken)
     {
