@@ -124,4 +124,19 @@ public sealed class BlobDatasetSourceTests(AzuriteFixture azurite) : IDisposable
         var error = Assert.Throws<IOException>(() => source.Open("ratings.csv"));
         Assert.Contains("movielens/ratings.csv", error.Message);
     }
+
+    [Fact]
+    public async Task DataLakeFolderMarkers_AreNotReleaseFiles()
+    {
+        var container = await CreatedAsync(azurite.UniqueContainer("data"));
+        await container.UploadBlobAsync("movielens/ratings.csv", BinaryData.FromString("userId,movieId,rating,timestamp\n1,1,4.0,1\n"));
+        await container.GetBlobClient("movielens/extras").UploadAsync(BinaryData.Empty, new Azure.Storage.Blobs.Models.BlobUploadOptions
+        {
+            Metadata = new Dictionary<string, string> { ["hdi_isfolder"] = "true" },
+        });
+
+        using var source = await BlobDatasetSource.OpenAsync(container, "movielens/");
+
+        Assert.Equal(["ratings.csv"], source.Files);
+    }
 }

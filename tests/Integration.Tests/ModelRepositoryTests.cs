@@ -90,6 +90,24 @@ public sealed class ModelRepositoryTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task Download_SkipsDataLakeFolderMarkers()
+    {
+        var (repository, container) = NewRepository();
+        var bundle = Bundle("v1");
+        await repository.PublishAsync(bundle, "v1", replacing: null);
+        await container.GetBlobClient("v1/metadata").UploadAsync(BinaryData.Empty, new BlobUploadOptions
+        {
+            Metadata = new Dictionary<string, string> { ["hdi_isfolder"] = "true" },
+        });
+        var target = _temp.Combine("current");
+
+        await repository.DownloadAsync("v1", target);
+
+        Assert.Equal(TestBundle.ReadAll(bundle), TestBundle.ReadAll(target));
+        Assert.Equal(3, Assert.Single(await repository.ListVersionsAsync()).FileCount);
+    }
+
+    [Fact]
     public async Task Download_OfATamperedFile_FailsAndLeavesNoFolder()
     {
         var (repository, container) = NewRepository();

@@ -51,7 +51,7 @@ public sealed class BlobDatasetSource : IDatasetSource, IDisposable
         var subfolders = new SortedSet<string>(StringComparer.Ordinal);
         try
         {
-            await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+            await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, Traits = BlobTraits.Metadata }, cancellationToken).ConfigureAwait(false))
             {
                 var relative = blob.Name[prefix.Length..];
                 var slash = relative.IndexOf('/');
@@ -59,7 +59,7 @@ public sealed class BlobDatasetSource : IDatasetSource, IDisposable
                 {
                     subfolders.Add(relative[..(slash + 1)]);
                 }
-                else if (relative.Length > 0)
+                else if (relative.Length > 0 && !ModelRepository.IsDirectoryMarker(blob))
                 {
                     files.Add(relative, blob.Properties.ETag ?? default);
                 }

@@ -176,7 +176,10 @@ public sealed class ModelRepository : IModelRepository
         {
             await foreach (var blob in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, Traits = BlobTraits.Metadata }, cancellationToken).ConfigureAwait(false))
             {
-                blobs.Add(blob);
+                if (!IsDirectoryMarker(blob))
+                {
+                    blobs.Add(blob);
+                }
             }
         }
         catch (RequestFailedException error) when (error.ErrorCode == BlobErrorCode.ContainerNotFound)
@@ -225,7 +228,15 @@ public sealed class ModelRepository : IModelRepository
             {
                 var previous = $"{target}.old-{Guid.NewGuid():N}";
                 Directory.Move(target, previous);
-                Directory.Move(staging, target);
+                try
+                {
+                    Directory.Move(staging, target);
+                }
+                catch (IOException)
+                {
+                    Directory.Move(previous, target);
+                    throw;
+                }
                 Directory.Delete(previous, recursive: true);
             }
             else
@@ -422,7 +433,7 @@ public sealed class ModelRepository : IModelRepository
                     ? (rejected, blob.Name[RejectedPrefix.Length..])
                     : (published, blob.Name);
                 var slash = rest.IndexOf('/');
-                if (slash > 0)
+                if (slash > 0 && !IsDirectoryMarker(blob))
                 {
                     var version = rest[..slash];
                     if (!groups.TryGetValue(version, out var blobs))
@@ -456,6 +467,10 @@ public sealed class ModelRepository : IModelRepository
             })
             .OrderByDescending(bundle => bundle.Info.CreatedOn)
             .ThenByDescending(bundle => bundle.Info.Version, StringComparer.Ordinal)];
+
+    /// <summary>A hierarchical-namespace (Data Lake) account lists folders as empty blobs marked hdi_isfolder.</summary>
+    internal static bool IsDirectoryMarker(BlobItem blob) =>
+        blob.Metadata is { } metadata && metadata.TryGetValue("hdi_isfolder", out var isFolder) && string.Equals(isFolder, "true", StringComparison.OrdinalIgnoreCase);
 
     private static DateTimeOffset? CompletedAt(BlobItem manifest) =>
         manifest.Metadata.TryGetValue(CompletedAtMetadataKey, out var value)
