@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Recommender.Model.Storage;
@@ -177,6 +179,22 @@ public sealed class ModelRepositoryTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task LatestWriteWhoseResponseIsLost_IsRetried_AndCountsAsPublished()
+    {
+        var loseFirst = new LoseFirstResponsePolicy(request => request.Method == RequestMethod.Put && request.Uri.Path.EndsWith("/latest.json", StringComparison.Ordinal));
+        var options = AzuriteFixture.FastFailingClientOptions();
+        options.AddPolicy(loseFirst, HttpPipelinePosition.PerRetry);
+        var container = new BlobServiceClient(azurite.ConnectionString, options).GetBlobContainerClient($"models-{Guid.NewGuid():N}");
+        var repository = new ModelRepository(container, retentionCount: 5);
+
+        var published = await repository.PublishAsync(Bundle("v1"), "v1", replacing: null);
+
+        Assert.True(loseFirst.Lost);
+        Assert.Equal(published.Latest, await repository.GetLatestAsync());
+        Assert.True(await container.GetBlobClient("v1/model.onnx").ExistsAsync());
+    }
+
+    [Fact]
     public async Task ExistingVersion_IsNeverOverwritten()
     {
         var (repository, container) = NewRepository();
@@ -296,4 +314,31 @@ public sealed class ModelRepositoryTests(AzuriteFixture azurite) : IDisposable
 internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
 {
     public void Report(T value) => report(value);
+}
+
+/// <summary>Lets the first matching request reach the service, then fails as if its response was lost, so the SDK retries it.</summary>
+internal sealed class LoseFirstResponsePolicy(Func<Request, bool> matches) : HttpPipelinePolicy
+{
+    public bool Lost { get; private set; }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        ProcessNext(message, pipeline);
+        LoseIfFirst(message);
+    }
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        await ProcessNextAsync(message, pipeline);
+        LoseIfFirst(message);
+    }
+
+    private void LoseIfFirst(HttpMessage message)
+    {
+        if (!Lost && matches(message.Request))
+        {
+            Lost = true;
+            throw new IOException("Simulated lost response.");
+        }
+    }
 }

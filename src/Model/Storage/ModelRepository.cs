@@ -117,10 +117,25 @@ public sealed class ModelRepository : IModelRepository
         {
             latest = await WriteLatestAsync(version, bundle.ManifestSha256, replacing, cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException error) when (IsConditionFailure(error, replacing))
+        catch (Exception error) when (error is RequestFailedException or AggregateException)
         {
-            var cleanup = await DeleteBestEffortAsync(created).ConfigureAwait(false);
-            throw await ConflictAsync(version, replacing, "while its files were uploading", cleanup, error, cancellationToken).ConfigureAwait(false);
+            // A retried write whose first attempt landed fails its condition although this version was published.
+            var current = await TryGetLatestAsync(cancellationToken).ConfigureAwait(false);
+            if (current is { } landed && landed.Version == version && landed.ManifestSha256 == bundle.ManifestSha256)
+            {
+                latest = landed;
+            }
+            else if (error is RequestFailedException conditionFailure && IsConditionFailure(conditionFailure, replacing))
+            {
+                var cleanup = await DeleteBestEffortAsync(created).ConfigureAwait(false);
+                throw await ConflictAsync(version, replacing, "while its files were uploading", cleanup, error, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                throw new ModelStorageException(
+                    $"Version '{version}' was uploaded completely to container '{ContainerName}' but {LatestBlobName} could not be updated, so it is not published: {error.Message}",
+                    error);
+            }
         }
 
         var (pruned, pruneError) = await PruneReportingAsync(cancellationToken).ConfigureAwait(false);
@@ -316,6 +331,18 @@ public sealed class ModelRepository : IModelRepository
     // If-None-Match: * on an existing blob answers 409, If-Match 412, and If-Match on a deleted blob 404.
     private static bool IsConditionFailure(RequestFailedException error, LatestModel? replacing) =>
         error.Status is 409 or 412 || (error.Status == 404 && replacing is not null && error.ErrorCode != BlobErrorCode.ContainerNotFound);
+
+    private async Task<LatestModel?> TryGetLatestAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetLatestAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is RequestFailedException or AggregateException or ModelStorageException)
+        {
+            return null;
+        }
+    }
 
     private async Task<ModelPublishConflictException> ConflictAsync(string version, LatestModel? replacing, string when, string? removedUpload, Exception? inner, CancellationToken cancellationToken)
     {
