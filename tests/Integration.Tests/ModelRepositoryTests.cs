@@ -195,6 +195,23 @@ public sealed class ModelRepositoryTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task FileUploadWhoseResponseIsLost_IsRetried_AndThePublishCompletes()
+    {
+        var loseFirst = new LoseFirstResponsePolicy(request => request.Method == RequestMethod.Put && request.Uri.Path.EndsWith("/v1/model.onnx", StringComparison.Ordinal));
+        var options = AzuriteFixture.FastFailingClientOptions();
+        options.AddPolicy(loseFirst, HttpPipelinePosition.PerRetry);
+        var repository = new ModelRepository(new BlobServiceClient(azurite.ConnectionString, options).GetBlobContainerClient($"models-{Guid.NewGuid():N}"), retentionCount: 5);
+        var bundle = Bundle("v1");
+
+        await repository.PublishAsync(bundle, "v1", replacing: null);
+
+        Assert.True(loseFirst.Lost);
+        Assert.Equal("v1", (await repository.GetLatestAsync())!.Version);
+        await repository.DownloadAsync("v1", _temp.Combine("v1"));
+        Assert.Equal(TestBundle.ReadAll(bundle), TestBundle.ReadAll(_temp.Combine("v1")));
+    }
+
+    [Fact]
     public async Task ExistingVersion_IsNeverOverwritten()
     {
         var (repository, container) = NewRepository();

@@ -27,6 +27,9 @@ public sealed class ModelRepository : IModelRepository
     /// </summary>
     public const string CompletedAtMetadataKey = "completedat";
 
+    /// <summary>Identifies the upload that wrote a blob, so that a retried write whose first attempt landed is recognised.</summary>
+    public const string UploadIdMetadataKey = "uploadid";
+
     private static readonly TimeSpan DefaultAbandonedUploadAge = TimeSpan.FromDays(1);
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
@@ -372,10 +375,11 @@ public sealed class ModelRepository : IModelRepository
     private async Task<List<BlobClient>> UploadAsync(LocalBundle bundle, string prefix, string version, IProgress<BundleUploadProgress>? progress, CancellationToken cancellationToken)
     {
         var created = new List<BlobClient>();
+        var uploadId = Guid.NewGuid().ToString("N");
         foreach (var file in bundle.Files)
         {
             var blob = _container.GetBlobClient(prefix + file.RelativePath);
-            var metadata = new Dictionary<string, string> { [Sha256MetadataKey] = file.Sha256 };
+            var metadata = new Dictionary<string, string> { [Sha256MetadataKey] = file.Sha256, [UploadIdMetadataKey] = uploadId };
             if (file.RelativePath == ManifestFileName)
             {
                 metadata[CompletedAtMetadataKey] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
@@ -392,9 +396,13 @@ public sealed class ModelRepository : IModelRepository
             }
             catch (RequestFailedException error) when (error.Status == 409)
             {
-                var cleanup = await DeleteBestEffortAsync(created).ConfigureAwait(false);
-                throw new ModelStorageException(
-                    $"Version '{version}' already exists in container '{ContainerName}' (blob '{blob.Name}'); versions are never overwritten. {cleanup}", error);
+                // A retry of a write whose first attempt landed finds this upload's own blob.
+                if (!await WrittenByAsync(blob, uploadId, cancellationToken).ConfigureAwait(false))
+                {
+                    var cleanup = await DeleteBestEffortAsync(created).ConfigureAwait(false);
+                    throw new ModelStorageException(
+                        $"Version '{version}' already exists in container '{ContainerName}' (blob '{blob.Name}'); versions are never overwritten. {cleanup}", error);
+                }
             }
             catch (Exception error) when (error is RequestFailedException or AggregateException or IOException or OperationCanceledException)
             {
@@ -411,6 +419,19 @@ public sealed class ModelRepository : IModelRepository
             progress?.Report(new BundleUploadProgress(version, file.RelativePath, created.Count, bundle.Files.Count));
         }
         return created;
+    }
+
+    private static async Task<bool> WrittenByAsync(BlobClient blob, string uploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return properties.Metadata.TryGetValue(UploadIdMetadataKey, out var writer) && writer == uploadId;
+        }
+        catch (Exception error) when (error is RequestFailedException or AggregateException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Deletes blobs this publisher created; says what it could not delete, for the error message.</summary>
