@@ -10,7 +10,7 @@ namespace Recommender.Training.Cli;
 /// <c>metrics.json</c>, <c>test.csv</c> and the recommendations (the first model's in <c>recommendations.csv</c>,
 /// the others' in <c>recommendations-&lt;model&gt;.csv</c>).
 /// </summary>
-internal sealed class EvaluateCommand(IDatasetSource datasets, IReadOnlyList<EvaluationModel> models) : ICommand
+internal sealed class EvaluateCommand(IDatasetLoader datasets, IReadOnlyList<EvaluationModel> models) : ICommand
 {
     public const string MetricsFileName = "metrics.json";
     public const string TestFileName = "test.csv";

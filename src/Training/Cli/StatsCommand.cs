@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace Recommender.Training.Cli;
 
 /// <summary><c>stats</c>: load a data set and print the ingestion report and a summary of what was loaded.</summary>
-internal sealed class StatsCommand(IDatasetSource datasets) : ICommand
+internal sealed class StatsCommand(IDatasetLoader datasets) : ICommand
 {
     public string Name => "stats";
 

@@ -36,7 +36,7 @@ internal sealed class CapturedContext
 }
 
 /// <summary>Hands out an in-memory data set (or a failure) and records how it was asked.</summary>
-internal sealed class InMemoryDatasetSource(Func<MovieLensDataset> load) : IDatasetSource
+internal sealed class InMemoryDatasetLoader(Func<MovieLensDataset> load) : IDatasetLoader
 {
     public List<(string Path, bool SkipBadRows)> Calls { get; } = [];
 

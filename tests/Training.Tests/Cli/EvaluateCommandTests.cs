@@ -7,7 +7,7 @@ namespace Recommender.Training.Tests.Cli;
 public sealed class EvaluateCommandTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("evaluate-command-").FullName;
-    private readonly InMemoryDatasetSource _source = new(() => InMemoryDatasets.Create());
+    private readonly InMemoryDatasetLoader _source = new(() => InMemoryDatasets.Create());
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
@@ -142,7 +142,7 @@ public sealed class EvaluateCommandTests : IDisposable
     [Fact]
     public void LoaderFailuresExitWithOneAndTheLoaderMessage()
     {
-        var failing = new InMemoryDatasetSource(() => throw new CommandFailedException("u.data:3: expected 4 tab-separated fields, got 2"));
+        var failing = new InMemoryDatasetLoader(() => throw new CommandFailedException("u.data:3: expected 4 tab-separated fields, got 2"));
         var registry = new CommandRegistry("tool", [new EvaluateCommand(failing, EvaluationModels.All)]);
         var captured = new CapturedContext();
 

@@ -5,7 +5,7 @@ namespace Recommender.Training.Tests.Cli;
 
 public class StatsCommandTests
 {
-    private static (int ExitCode, CapturedContext Captured) Run(IDatasetSource source, params string[] args)
+    private static (int ExitCode, CapturedContext Captured) Run(IDatasetLoader source, params string[] args)
     {
         var registry = new CommandRegistry("tool", [new StatsCommand(source)]);
         var captured = new CapturedContext();
@@ -20,7 +20,7 @@ public class StatsCommandTests
         report.SkippedByReason["rating out of range"] = 1;
         report.Problems.Add(new IngestionProblem("u.data", 7, "1\t2\t9\t3", "rating out of range"));
         var dataset = InMemoryDatasets.Create(userCount: 5, report);
-        var source = new InMemoryDatasetSource(() => dataset);
+        var source = new InMemoryDatasetLoader(() => dataset);
 
         var (exitCode, captured) = Run(source, "--data", "/data/tiny", "--skip-bad-rows");
 
@@ -40,7 +40,7 @@ public class StatsCommandTests
     [Fact]
     public void BadDataExitsWithOneAndTheFileLineMessages()
     {
-        var source = new InMemoryDatasetSource(() => throw new CommandFailedException("u.data:2: expected 4 fields, got 3 (1 problem)"));
+        var source = new InMemoryDatasetLoader(() => throw new CommandFailedException("u.data:2: expected 4 fields, got 3 (1 problem)"));
 
         var (exitCode, captured) = Run(source, "--data", "/data/bad");
 

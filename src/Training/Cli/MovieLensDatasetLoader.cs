@@ -2,11 +2,8 @@ using Recommender.Model.Data;
 
 namespace Recommender.Training.Cli;
 
-// Compiles once ingestion (MovieLensReader, IngestionOptions, IngestionException) is merged: see the
-// <Compile Remove> in Recommender.Training.csproj.
-
 /// <summary>Reads MovieLens releases with <see cref="MovieLensReader"/>.</summary>
-internal sealed class MovieLensDatasetSource : IDatasetSource
+internal sealed class MovieLensDatasetLoader : IDatasetLoader
 {
     public MovieLensDataset Load(string path, bool skipBadRows)
     {
@@ -19,10 +16,4 @@ internal sealed class MovieLensDatasetSource : IDatasetSource
             throw new CommandFailedException(exception.Message, exception);
         }
     }
-}
-
-internal static partial class TrainingCommands
-{
-    static partial void AddDataCommands(List<ICommand> commands) =>
-        commands.AddRange(DataCommands(new MovieLensDatasetSource()));
 }
