@@ -42,7 +42,7 @@ public sealed class IngestionException : Exception
         }
         if (problems.Any(problem => !IsFileLevel(problem.Reason)))
         {
-            text.Append(Environment.NewLine).Append("Set IngestionOptions.SkipBadRows to skip malformed rows instead (they are counted in the report).");
+            text.Append(Environment.NewLine).Append("To skip malformed rows instead (they are counted in the report), set IngestionOptions.SkipBadRows (CLI: --skip-bad-rows).");
         }
         return text.ToString();
     }
