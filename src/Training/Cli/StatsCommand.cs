@@ -30,7 +30,7 @@ internal sealed class StatsCommand(IDatasetLoader datasets) : ICommand
                 context.Output.WriteLine($"  {problem}");
             }
         }
-        context.Output.Write(SummaryTable(dataset));
+        context.Output.Write(SummaryTable(DatasetSummary.Create(dataset)));
         return ExitCodes.Success;
     }
 
@@ -49,65 +49,39 @@ internal sealed class StatsCommand(IDatasetLoader datasets) : ICommand
         return table;
     }
 
-    private static Table SummaryTable(MovieLensDataset dataset)
+    private static Table SummaryTable(DatasetSummary summary)
     {
-        var interactions = dataset.Interactions;
+        var culture = CultureInfo.InvariantCulture;
         var table = new Table().Title("Data set").AddColumn("").AddColumn(new TableColumn("").RightAligned()).HideHeaders();
-        AddRow(table, "name", dataset.Name);
-        AddRow(table, "format", dataset.Format);
-        AddRow(table, "fingerprint (SHA-256)", dataset.Fingerprint);
-        AddRow(table, "users", Count(dataset.Users.Count));
-        AddRow(table, "movies with interactions", Count(dataset.Items.Count));
-        AddRow(table, "movies in catalogue", Count(dataset.Movies.Count));
-        AddRow(table, "interactions", Count(interactions.Count));
-        var cells = (double)dataset.Users.Count * dataset.Items.Count;
-        AddRow(table, "density", cells == 0 ? "-" : (interactions.Count / cells).ToString("P3", CultureInfo.InvariantCulture));
-        AddRow(table, "rating scale", string.Create(CultureInfo.InvariantCulture, $"{dataset.Scale.Min}..{dataset.Scale.Max} step {dataset.Scale.Step}"));
-        if (interactions.Count > 0)
+        AddRow(table, "name", summary.Name);
+        AddRow(table, "format", summary.Format);
+        AddRow(table, "fingerprint (SHA-256)", summary.Fingerprint);
+        AddRow(table, "users", Count(summary.Users));
+        AddRow(table, "movies with interactions", Count(summary.ItemsRated));
+        AddRow(table, "movies in catalogue", Count(summary.MoviesInCatalogue));
+        AddRow(table, "interactions", Count(summary.Interactions));
+        AddRow(table, "density", summary.Density.ToString("P3", culture));
+        AddRow(table, "rating scale", summary.Scale.ToString());
+        if (summary.Interactions > 0)
         {
-            var ratings = interactions.Ratings;
-            var mean = 0.0;
-            var histogram = new SortedDictionary<float, long>();
-            foreach (var rating in ratings)
-            {
-                mean += rating;
-                histogram[rating] = histogram.GetValueOrDefault(rating) + 1;
-            }
-            AddRow(table, "mean rating", (mean / ratings.Length).ToString("F5", CultureInfo.InvariantCulture));
-            AddRow(table, "ratings", string.Join(" ", histogram.Select(pair => string.Create(CultureInfo.InvariantCulture, $"{pair.Key}:{pair.Value}"))));
-            var timestamps = interactions.Timestamps;
-            var first = long.MaxValue;
-            var last = long.MinValue;
-            foreach (var timestamp in timestamps)
-            {
-                first = Math.Min(first, timestamp);
-                last = Math.Max(last, timestamp);
-            }
-            AddRow(table, "first interaction", Instant(first));
-            AddRow(table, "last interaction", Instant(last));
-            AddRow(table, "interactions per user (min / median / max)", Spread(interactions.Users, dataset.Users.Count));
-            AddRow(table, "interactions per movie (min / median / max)", Spread(interactions.Items, dataset.Items.Count));
+            AddRow(table, "mean rating", summary.MeanRating.ToString("F5", culture));
+            AddRow(table, "ratings", string.Join(" ", summary.RatingHistogram.Select(bucket => string.Create(culture, $"{bucket.Rating}:{bucket.Count}"))));
+            AddRow(table, "first interaction", Instant(summary.FirstRatingAt));
+            AddRow(table, "last interaction", Instant(summary.LastRatingAt));
+            AddRow(table, "interactions per user (min / median / max)",
+                string.Create(culture, $"{summary.MinRatingsPerUser:N0} / {summary.MedianRatingsPerUser:0.#} / {summary.MaxRatingsPerUser:N0}"));
+            AddRow(table, "interactions per movie (min / median / max)",
+                string.Create(culture, $"{summary.MinRatingsPerItem:N0} / {summary.MedianRatingsPerItem:0.#} / {summary.MaxRatingsPerItem:N0}"));
         }
-        AddRow(table, "user profiles", Count(dataset.UserProfiles.Count));
-        AddRow(table, "movies with tags", Count(dataset.Tags.Count));
+        AddRow(table, "user profiles", Count(summary.UsersWithProfiles));
+        AddRow(table, "movies with tags", Count(summary.MoviesWithTags));
         return table;
-    }
-
-    private static string Spread(ReadOnlySpan<int> keys, int keyCount)
-    {
-        var counts = new int[keyCount];
-        foreach (var key in keys)
-        {
-            counts[key]++;
-        }
-        Array.Sort(counts);
-        return string.Create(CultureInfo.InvariantCulture, $"{counts[0]:N0} / {counts[counts.Length / 2]:N0} / {counts[^1]:N0}");
     }
 
     private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string Instant(long unixSeconds) =>
-        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+    private static string Instant(DateTimeOffset? instant) =>
+        instant?.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? "-";
 
     // Text cells: names and reasons are shown literally, never parsed as markup.
     private static void AddRow(Table table, string label, string value) => table.AddRow(new Text(label), new Text(value));
