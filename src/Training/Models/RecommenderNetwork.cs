@@ -46,11 +46,14 @@ internal sealed class RecommenderNetwork : nn.Module
     /// <summary>The vector standing in for g when the user is not in the graph (gcn-lstm only).</summary>
     public Parameter? Anonymous => anonymous;
 
-    /// <summary>Movie embeddings fed to the LSTM: [B, T] indices → [B, T, D], with input dropout when training.</summary>
-    public Tensor SequenceInputs(Tensor items, Tensor histories, double inputDropout)
+    /// <summary>
+    /// Movie embeddings fed to the LSTM: [B, T] indices → [B, T, D]. <paramref name="keep"/> ([B, T], 1 or 0), when
+    /// given, zeroes the dropped history items (training only).
+    /// </summary>
+    public static Tensor SequenceInputs(Tensor items, Tensor histories, Tensor? keep)
     {
         var embedded = items.index_select(0, histories.flatten()).view(histories.shape[0], histories.shape[1], -1);
-        return training && inputDropout > 0 ? nn.functional.dropout(embedded, inputDropout, training: true) : embedded;
+        return keep is null ? embedded : embedded * keep.unsqueeze(-1);
     }
 
     /// <summary>

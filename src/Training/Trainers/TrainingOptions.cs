@@ -70,8 +70,24 @@ public sealed record TrainingOptions
     /// <summary>Maximum history length L: the most recent L training interactions, oldest first.</summary>
     public int MaxHistory { get; init; } = 50;
 
-    /// <summary>Dropout on the movie embeddings fed to the LSTM (training only).</summary>
+    /// <summary>Probability of dropping a history item (zeroing its embedding) in the LSTM input (training only).</summary>
     public double InputDropout { get; init; } = 0.2;
+
+    /// <summary>Weight of the next-movie loss of the sequence models (every step of every window).</summary>
+    public double NextItemLossWeight { get; init; } = 1.0;
+
+    /// <summary>
+    /// Weight of the history loss of the sequence models: at the last step of each user's most recent window, the
+    /// user vector must predict the user's training movies that the window does not show (outside it, or dropped),
+    /// by softmax over the catalogue averaged over those movies. Added to the next-movie loss; 0 turns it off.
+    /// </summary>
+    public double HistoryLossWeight { get; init; } = 1.0;
+
+    /// <summary>
+    /// Weight of the graph loss of gcn-lstm: the graph user vector g alone must predict all of the user's training
+    /// movies (as LightGCN does), so that g is a good user vector by itself (known users without history use it).
+    /// </summary>
+    public double GraphLossWeight { get; init; } = 1.0;
 
     /// <summary>Share of training sequences whose graph user vector is replaced by the anonymous vector.</summary>
     public double AnonymousRate { get; init; } = 0.1;
@@ -101,11 +117,11 @@ public sealed record TrainingOptions
     /// <summary>L2 penalty on the embedding rows a step uses (LightGCN-style), scaled by the batch size.</summary>
     public double EmbeddingL2 { get; init; } = 0;
 
-    /// <summary>Training sequences per step (sequence models).</summary>
-    public int SequenceBatchSize { get; init; } = 128;
-
-    /// <summary>(user, movie) pairs per step (graph-only models and BPR).</summary>
+    /// <summary>(user, movie) pairs per step (BPR).</summary>
     public int PairBatchSize { get; init; } = 2048;
+
+    /// <summary>Users per step (all models but bpr); a step covers all of these users' training interactions.</summary>
+    public int UserBatchSize { get; init; } = 32;
 
     public int MaxEpochs { get; init; } = 60;
 
@@ -144,12 +160,15 @@ public sealed record TrainingOptions
         Require(AnonymousRate is >= 0 and <= 1, nameof(AnonymousRate), "must be in [0, 1]");
         Require(MaxHistory > 0, nameof(MaxHistory), "must be positive");
         Require(SampledNegatives > 0, nameof(SampledNegatives), "must be positive");
+        Require(NextItemLossWeight >= 0, nameof(NextItemLossWeight), "must not be negative");
+        Require(GraphLossWeight >= 0, nameof(GraphLossWeight), "must not be negative");
+        Require(HistoryLossWeight >= 0, nameof(HistoryLossWeight), "must not be negative");
         Require(RatingLossWeight >= 0, nameof(RatingLossWeight), "must not be negative");
         Require(RatingDim > 0, nameof(RatingDim), "must be positive");
         Require(LearningRate > 0, nameof(LearningRate), "must be positive");
         Require(WeightDecay >= 0, nameof(WeightDecay), "must not be negative");
         Require(EmbeddingL2 >= 0, nameof(EmbeddingL2), "must not be negative");
-        Require(SequenceBatchSize > 0, nameof(SequenceBatchSize), "must be positive");
+        Require(UserBatchSize > 0, nameof(UserBatchSize), "must be positive");
         Require(PairBatchSize > 0, nameof(PairBatchSize), "must be positive");
         Require(MaxEpochs > 0, nameof(MaxEpochs), "must be positive");
         Require(Patience > 0, nameof(Patience), "must be positive");

@@ -9,9 +9,9 @@ namespace Recommender.Training.Trainers;
 
 /// <summary>
 /// One training run: builds the graph, features and network for a model kind, runs the epochs with early stopping on
-/// validation ndcg@10 and produces the trained model. Sequence models (lstm, gcn-lstm) train on next-movie prediction
-/// at every position of the users' time-ordered training histories, cut into windows of at most L; graph-only models
-/// (bpr, lightgcn) train on (user, movie) pairs. Every step runs inside its own dispose scope.
+/// validation ndcg@10 and produces the trained model. bpr trains on (user, movie, negative) triples; the other models
+/// step over batches of users (see <see cref="UserEpoch"/>), the sequence models over the users' time-ordered
+/// training histories cut into windows of at most L. Every step runs inside its own dispose scope.
 /// </summary>
 internal sealed class TrainingSession : IDisposable
 {
@@ -32,6 +32,7 @@ internal sealed class TrainingSession : IDisposable
     private readonly Tensor? _proposal;
     private readonly Adam _optimizer;
     private readonly List<Parameter> _parameters;
+    private readonly List<SequenceChunk>[]? _chunksByUser;
 
     public TrainingSession(ModelKind kind, DataSplit split, TrainingOptions options, Device device)
     {
@@ -83,6 +84,7 @@ internal sealed class TrainingSession : IDisposable
         {
             (_proposal, _logProposal) = Proposal(train, options, device);
         }
+        _chunksByUser = kind.UsesSequence() ? SequenceChunks() : null;
         _parameters = _network.parameters().ToList();
         _optimizer = optim.Adam(_parameters, options.LearningRate, weight_decay: options.WeightDecay);
     }
@@ -99,14 +101,13 @@ internal sealed class TrainingSession : IDisposable
         var bestNdcg = double.NegativeInfinity;
         var bestEpoch = 0;
         Dictionary<string, Tensor>? best = null;
-        var chunks = _kind.UsesSequence() ? SequenceChunks() : null;
         try
         {
             for (var epoch = 1; epoch <= _options.MaxEpochs; epoch++)
             {
                 var watch = Stopwatch.StartNew();
                 _network.train();
-                var (loss, ranking, rating) = chunks is not null ? SequenceEpoch(chunks, cancellationToken) : PairEpoch(cancellationToken);
+                var (loss, ranking, rating) = _kind == ModelKind.Bpr ? PairEpoch(cancellationToken) : UserEpoch(cancellationToken);
                 var ndcg = validationUsers.Count > 0 ? ValidationNdcg(validationUsers, validationItems) : double.NaN;
                 var report = new EpochReport(epoch, loss, ranking, rating, ndcg, watch.Elapsed.TotalSeconds);
                 history.Add(report);
@@ -193,7 +194,7 @@ internal sealed class TrainingSession : IDisposable
             lengths[b] = Math.Max(1, recent.Length);
             hasHistory[b] = recent.Length > 0;
         }
-        var inputs = _network.SequenceInputs(items, tensor(padded, [users.Length, maxLength], device: _device), 0);
+        var inputs = RecommenderNetwork.SequenceInputs(items, tensor(padded, [users.Length, maxLength], device: _device), keep: null);
         var sequencePart = _network.Sequence.EncodeLast(inputs, tensor(lengths, device: _device));
         var combined = _network.Combine(graphPart, sequencePart);
         // A user without history is scored by the graph part alone (ARCH.md); without a graph part, by nothing.
@@ -220,17 +221,24 @@ internal sealed class TrainingSession : IDisposable
         return any ? where(tensor(useAnonymous, device: _device).unsqueeze(1), _network.Anonymous.unsqueeze(0), rows) : rows;
     }
 
-    private (double Loss, double Ranking, double Rating) SequenceEpoch(List<SequenceChunk> chunks, CancellationToken cancellationToken)
+    /// <summary>
+    /// One pass over the users in batches. Each step trains, for its users: the graph loss (graph models: g alone
+    /// against all of the user's training movies, the per-pair softmax loss computed per user), the sequence losses
+    /// (sequence models: next movie at every step of every window, history loss at the end of the final window) and
+    /// the rating loss over all of the users' training ratings.
+    /// </summary>
+    private (double Loss, double Ranking, double Rating) UserEpoch(CancellationToken cancellationToken)
     {
-        Shuffle(chunks);
+        var users = Enumerable.Range(0, _trainItems.UserCount).Where(u => _trainItems.Count(u) > 0).ToArray();
+        Shuffle(users);
         double lossSum = 0, rankingSum = 0, ratingSum = 0;
         var steps = 0;
-        for (var start = 0; start < chunks.Count; start += _options.SequenceBatchSize)
+        for (var start = 0; start < users.Length; start += _options.UserBatchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = chunks.GetRange(start, Math.Min(_options.SequenceBatchSize, chunks.Count - start));
+            var batch = users.AsSpan(start, Math.Min(_options.UserBatchSize, users.Length - start)).ToArray();
             using var scope = NewDisposeScope();
-            var (loss, ranking, rating) = SequenceStep(batch);
+            var (loss, ranking, rating) = UserStep(batch);
             lossSum += loss;
             rankingSum += ranking;
             ratingSum += rating;
@@ -239,48 +247,156 @@ internal sealed class TrainingSession : IDisposable
         return (lossSum / steps, rankingSum / steps, ratingSum / steps);
     }
 
-    private (double Loss, double Ranking, double Rating) SequenceStep(List<SequenceChunk> batch)
+    private (double Loss, double Ranking, double Rating) UserStep(int[] users)
     {
-        var width = batch.Max(c => c.Length);
-        var histories = new long[batch.Count * width];
-        var users = new int[batch.Count];
-        var anonymous = new bool[batch.Count];
-        var valid = new List<long>();
-        var validUsers = new List<long>();
-        var validRows = new List<long>();
-        var targets = new List<long>();
-        var ratings = new List<float>();
-        for (var b = 0; b < batch.Count; b++)
+        var (graphUsers, items) = _network.Graph.Encode(_inputs);
+        var losses = new List<Tensor>();
+        var graphWeight = _kind == ModelKind.LightGcn ? 1.0 : _options.GraphLossWeight;
+        if (graphUsers is not null && graphWeight > 0)
         {
-            var chunk = batch[b];
-            users[b] = chunk.User;
+            var owned = users.Select(u => _trainItems.ItemsOf(u).ToArray()).ToList();
+            losses.Add(graphWeight * MultinomialLoss(GraphPart(graphUsers, users, anonymous: null), items, owned, perTarget: true));
+        }
+        if (_network.Sequence is not null)
+        {
+            losses.AddRange(SequenceLosses(users, graphUsers, items));
+        }
+        Tensor? rating = null;
+        if (_network.Rating is not null && graphUsers is not null)
+        {
+            var pairUsers = new List<long>();
+            var pairItems = new List<long>();
+            var pairRatings = new List<float>();
+            foreach (var user in users)
+            {
+                for (var position = _trainHistories.Offsets[user]; position < _trainHistories.Offsets[user + 1]; position++)
+                {
+                    pairUsers.Add(user);
+                    pairItems.Add(_trainHistories.Items[position]);
+                    pairRatings.Add(_trainHistories.Ratings[position]);
+                }
+            }
+            rating = RatingLossOf(graphUsers, items, tensor(pairUsers.ToArray(), device: _device), tensor(pairItems.ToArray(), device: _device), pairRatings.ToArray());
+        }
+        if (losses.Count == 0)
+        {
+            return (0, 0, 0);
+        }
+        return Step(losses.Aggregate((a, b) => a + b), rating);
+    }
+
+    /// <summary>
+    /// The next-movie loss over every step of the users' windows and the history loss at the last step of each
+    /// user's final window, whose targets are the user's training movies the window does not show (outside it or
+    /// dropped). Each window's graph part is the user's g, or a for a random share of windows.
+    /// </summary>
+    private List<Tensor> SequenceLosses(int[] users, Tensor? graphUsers, Tensor items)
+    {
+        var chunks = users.SelectMany(u => _chunksByUser![u]).ToList();
+        var width = chunks.Max(c => c.Length);
+        var histories = new long[chunks.Count * width];
+        var keep = new float[chunks.Count * width];
+        var chunkUsers = new int[chunks.Count];
+        var anonymous = new bool[chunks.Count];
+        // Positions (flat b * width + t) with a next-movie target, then the last steps of final windows.
+        var positions = new List<long>();
+        var positionRows = new List<long>();
+        var targets = new List<long>();
+        var targetUsers = new List<long>();
+        for (var b = 0; b < chunks.Count; b++)
+        {
+            var chunk = chunks[b];
+            chunkUsers[b] = chunk.User;
             anonymous[b] = _random.NextDouble() < _options.AnonymousRate;
             for (var t = 0; t < chunk.Length; t++)
             {
                 histories[b * width + t] = _trainHistories.Items[chunk.Start + t];
-                valid.Add(b * width + t);
-                validRows.Add(b);
-                validUsers.Add(chunk.User);
+                keep[b * width + t] = _random.NextDouble() < _options.InputDropout ? 0 : 1;
+            }
+            var targetCount = _options.NextItemLossWeight == 0 ? 0 : chunk.IsFinal ? chunk.Length - 1 : chunk.Length;
+            for (var t = 0; t < targetCount; t++)
+            {
+                positions.Add(b * width + t);
+                positionRows.Add(b);
                 targets.Add(_trainHistories.Items[chunk.Start + t + 1]);
-                ratings.Add(_trainHistories.Ratings[chunk.Start + t + 1]);
+                targetUsers.Add(chunk.User);
             }
         }
-        var (graphUsers, items) = _network.Graph.Encode(_inputs);
-        var inputs = _network.SequenceInputs(items, tensor(histories, [batch.Count, width], device: _device), _options.InputDropout);
-        var states = _network.Sequence!.Encode(inputs);
-        var validIndex = tensor(valid.ToArray(), device: _device);
-        var sequencePart = states.view(-1, states.shape[2]).index_select(0, validIndex);
-        Tensor? graphPart = null;
-        if (graphUsers is not null)
+        var nextCount = positions.Count;
+        var unseenSets = new List<int[]>();
+        for (var b = 0; b < chunks.Count && _options.HistoryLossWeight > 0; b++)
         {
-            graphPart = GraphPart(graphUsers, users, anonymous).index_select(0, tensor(validRows.ToArray(), device: _device));
+            var chunk = chunks[b];
+            if (!chunk.IsFinal)
+            {
+                continue;
+            }
+            var visible = new HashSet<int>();
+            for (var t = 0; t < chunk.Length; t++)
+            {
+                if (keep[b * width + t] > 0)
+                {
+                    visible.Add(_trainHistories.Items[chunk.Start + t]);
+                }
+            }
+            var unseen = _trainItems.ItemsOf(chunk.User).ToArray().Where(i => !visible.Contains(i)).ToArray();
+            if (unseen.Length > 0)
+            {
+                positions.Add(b * width + chunk.Length - 1);
+                positionRows.Add(b);
+                unseenSets.Add(unseen);
+            }
         }
+        var losses = new List<Tensor>();
+        if (positions.Count == 0)
+        {
+            return losses;
+        }
+
+        var historyTensor = tensor(histories, [chunks.Count, width], device: _device);
+        var keepTensor = _options.InputDropout > 0 ? tensor(keep, [chunks.Count, width], device: _device) : null;
+        var states = _network.Sequence!.Encode(RecommenderNetwork.SequenceInputs(items, historyTensor, keepTensor));
+        var sequencePart = states.view(-1, states.shape[2]).index_select(0, tensor(positions.ToArray(), device: _device));
+        var graphPart = graphUsers is null
+            ? null
+            : GraphPart(graphUsers, chunkUsers, anonymous).index_select(0, tensor(positionRows.ToArray(), device: _device));
         var userVectors = _network.Combine(graphPart, sequencePart);
-        var targetTensor = tensor(targets.ToArray(), device: _device);
-        var negatives = _loss == RankingLoss.Bpr ? BprNegatives(validUsers) : null;
-        var ranking = RankingLossOf(userVectors, items, targetTensor, negatives);
-        var rating = RatingLossOf(graphUsers, items, tensor(validUsers.ToArray(), device: _device), targetTensor, ratings.ToArray());
-        return Step(ranking, rating);
+        if (nextCount > 0)
+        {
+            var negatives = _loss == RankingLoss.Bpr ? BprNegatives(targetUsers) : null;
+            var next = RankingLossOf(userVectors.narrow(0, 0, nextCount), items, tensor(targets.ToArray(), device: _device), negatives);
+            losses.Add(_options.NextItemLossWeight * next);
+        }
+        if (unseenSets.Count > 0)
+        {
+            losses.Add(_options.HistoryLossWeight * MultinomialLoss(userVectors.narrow(0, nextCount, unseenSets.Count), items, unseenSets));
+        }
+        return losses;
+    }
+
+    /// <summary>
+    /// Softmax cross-entropy over the full catalogue of each row's user vector against every movie of its target set
+    /// T_b. <paramref name="perTarget"/>: the mean over all (row, target) pairs, which equals the per-pair softmax
+    /// loss at the cost of one score row per user; otherwise the mean over rows of each row's mean.
+    /// </summary>
+    private Tensor MultinomialLoss(Tensor userVectors, Tensor items, IReadOnlyList<int[]> targetSets, bool perTarget = false)
+    {
+        var totalTargets = targetSets.Sum(t => t.Length);
+        var flat = new long[totalTargets];
+        var weights = new float[totalTargets];
+        var itemCount = items.shape[0];
+        var next = 0;
+        for (var b = 0; b < targetSets.Count; b++)
+        {
+            foreach (var item in targetSets[b])
+            {
+                flat[next] = b * itemCount + item;
+                weights[next++] = perTarget ? 1f / totalTargets : 1f / (targetSets[b].Length * targetSets.Count);
+            }
+        }
+        var logProbabilities = nn.functional.log_softmax(userVectors.mm(items.t()), 1);
+        var picked = logProbabilities.flatten().index_select(0, tensor(flat, device: _device));
+        return -(picked * tensor(weights, device: _device)).sum();
     }
 
     private (double Loss, double Ranking, double Rating) PairEpoch(CancellationToken cancellationToken)
@@ -438,24 +554,34 @@ internal sealed class TrainingSession : IDisposable
     }
 
     /// <summary>
-    /// Windows over each user's training history, aligned to its end: inputs are positions [Start, Start + Length)
-    /// and targets the next movie of each. The last window is the most recent L interactions, as at inference.
+    /// Windows of at most L inputs over each user's training history, aligned to its end. The final window holds the
+    /// most recent L movies, as at inference: each of its steps but the last has the next movie as target, the last
+    /// carries the history loss. Earlier windows end where the next begins and target the next movie at every step.
     /// </summary>
-    private List<SequenceChunk> SequenceChunks()
+    private List<SequenceChunk>[] SequenceChunks()
     {
-        var chunks = new List<SequenceChunk>();
+        var chunksByUser = new List<SequenceChunk>[_trainHistories.UserCount];
+        var maxLength = _options.MaxHistory;
         for (var user = 0; user < _trainHistories.UserCount; user++)
         {
+            var chunks = chunksByUser[user] = [];
             var offset = _trainHistories.Offsets[user];
-            var end = _trainHistories.Length(user) - 1;
-            while (end > 0)
+            var length = _trainHistories.Length(user);
+            if (length == 0)
             {
-                var start = Math.Max(0, end - _options.MaxHistory);
-                chunks.Add(new SequenceChunk(user, offset + start, end - start));
+                continue;
+            }
+            var start = offset + Math.Max(0, length - maxLength);
+            chunks.Add(new SequenceChunk(user, start, offset + length - start, IsFinal: true));
+            var end = start;
+            while (end > offset)
+            {
+                start = Math.Max(offset, end - maxLength);
+                chunks.Add(new SequenceChunk(user, start, end - start, IsFinal: false));
                 end = start;
             }
         }
-        return chunks;
+        return chunksByUser;
     }
 
     private Dictionary<string, Tensor> Snapshot()
@@ -563,5 +689,8 @@ internal sealed class TrainingSession : IDisposable
     }
 }
 
-/// <summary>A window of one user's history: inputs at absolute positions [Start, Start + Length), targets one later.</summary>
-internal readonly record struct SequenceChunk(int User, int Start, int Length);
+/// <summary>
+/// A window of one user's history: inputs at absolute positions [Start, Start + Length), next-movie targets one
+/// later; the final (most recent) window has no target after its last step.
+/// </summary>
+internal readonly record struct SequenceChunk(int User, int Start, int Length, bool IsFinal);
