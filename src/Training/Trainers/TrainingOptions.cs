@@ -125,6 +125,12 @@ public sealed record TrainingOptions
 
     public int MaxEpochs { get; init; } = 60;
 
+    /// <summary>gcn-lstm: most epochs of the graph-only first stage (early stopped like the rest); 0 skips it.</summary>
+    public int GraphWarmupEpochs { get; init; } = 60;
+
+    /// <summary>gcn-lstm after the warm-up: the graph part's learning rate as a share of <see cref="LearningRate"/>.</summary>
+    public double GraphFineTuneRate { get; init; } = 0.1;
+
     /// <summary>Stop after this many epochs without a better validation ndcg@10.</summary>
     public int Patience { get; init; } = 5;
 
@@ -171,6 +177,8 @@ public sealed record TrainingOptions
         Require(UserBatchSize > 0, nameof(UserBatchSize), "must be positive");
         Require(PairBatchSize > 0, nameof(PairBatchSize), "must be positive");
         Require(MaxEpochs > 0, nameof(MaxEpochs), "must be positive");
+        Require(GraphWarmupEpochs >= 0, nameof(GraphWarmupEpochs), "must not be negative");
+        Require(GraphFineTuneRate >= 0, nameof(GraphFineTuneRate), "must not be negative");
         Require(Patience > 0, nameof(Patience), "must be positive");
         Require(MaxValidationUsers > 0, nameof(MaxValidationUsers), "must be positive");
         Require(Threads is null or > 0, nameof(Threads), "must be positive");

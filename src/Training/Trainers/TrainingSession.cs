@@ -31,6 +31,7 @@ internal sealed class TrainingSession : IDisposable
     private readonly Tensor? _logProposal;
     private readonly Tensor? _proposal;
     private readonly Adam _optimizer;
+    private readonly Adam.ParamGroup _graphGroup;
     private readonly List<Parameter> _parameters;
     private readonly List<SequenceChunk>[]? _chunksByUser;
 
@@ -86,30 +87,69 @@ internal sealed class TrainingSession : IDisposable
         }
         _chunksByUser = kind.UsesSequence() ? SequenceChunks() : null;
         _parameters = _network.parameters().ToList();
-        _optimizer = optim.Adam(_parameters, options.LearningRate, weight_decay: options.WeightDecay);
+        var graphParameters = _network.Graph.parameters().ToList();
+        var otherParameters = _parameters.Where(p => !graphParameters.Contains(p)).ToList();
+        _graphGroup = new Adam.ParamGroup(graphParameters, options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay, false, false);
+        var groups = new List<Adam.ParamGroup> { _graphGroup };
+        if (otherParameters.Count > 0)
+        {
+            groups.Add(new Adam.ParamGroup(otherParameters, options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay, false, false));
+        }
+        _optimizer = optim.Adam(groups, options.LearningRate, weight_decay: options.WeightDecay);
     }
 
     public RecommenderNetwork Network => _network;
     public RankingLoss Loss => _loss;
 
-    /// <summary>Runs the epochs; leaves the network holding the weights of the best validation epoch.</summary>
+    /// <summary>
+    /// Runs the epochs; leaves the network holding the weights of the best validation epoch. gcn-lstm trains in two
+    /// stages: the graph part alone first (graph and rating losses, early stopping on the ndcg@10 of u = g), then
+    /// everything jointly (early stopping on the ndcg@10 of the fused vector). The joint stage starts from a graph
+    /// as good as LightGCN's, so the sequence part and the gate only have to add to it.
+    /// </summary>
     public (List<EpochReport> History, int BestEpoch) Fit(IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         var validationUsers = ValidationUsers();
         var validationItems = ItemSets.Build(_split.Validation);
         var history = new List<EpochReport>();
+        if (_kind == ModelKind.GcnLstm && _options.GraphWarmupEpochs > 0)
+        {
+            RunStage(TrainingStage.GraphWarmup, _options.GraphWarmupEpochs, validationUsers, validationItems, history, progress, cancellationToken);
+            _graphGroup.LearningRate = _options.LearningRate * _options.GraphFineTuneRate;
+        }
+        var bestEpoch = RunStage(TrainingStage.Full, _options.MaxEpochs, validationUsers, validationItems, history, progress, cancellationToken);
+        _network.eval();
+        return (history, bestEpoch);
+    }
+
+    private int RunStage(
+        TrainingStage stage,
+        int maxEpochs,
+        List<int> validationUsers,
+        ItemSets validationItems,
+        List<EpochReport> history,
+        IProgress<EpochReport>? progress,
+        CancellationToken cancellationToken)
+    {
+        var firstEpoch = history.Count + 1;
         var bestNdcg = double.NegativeInfinity;
-        var bestEpoch = 0;
+        var bestEpoch = firstEpoch - 1;
         Dictionary<string, Tensor>? best = null;
+        if (history.Count > 0 && validationUsers.Count > 0)
+        {
+            // A later stage keeps the earlier stage's weights unless it beats them.
+            bestNdcg = ValidationNdcg(validationUsers, validationItems, graphOnly: stage == TrainingStage.GraphWarmup);
+            best = Snapshot();
+        }
         try
         {
-            for (var epoch = 1; epoch <= _options.MaxEpochs; epoch++)
+            for (var epoch = firstEpoch; epoch < firstEpoch + maxEpochs; epoch++)
             {
                 var watch = Stopwatch.StartNew();
                 _network.train();
-                var (loss, ranking, rating) = _kind == ModelKind.Bpr ? PairEpoch(cancellationToken) : UserEpoch(cancellationToken);
-                var ndcg = validationUsers.Count > 0 ? ValidationNdcg(validationUsers, validationItems) : double.NaN;
-                var report = new EpochReport(epoch, loss, ranking, rating, ndcg, watch.Elapsed.TotalSeconds);
+                var (loss, ranking, rating) = _kind == ModelKind.Bpr ? PairEpoch(cancellationToken) : UserEpoch(stage, cancellationToken);
+                var ndcg = validationUsers.Count > 0 ? ValidationNdcg(validationUsers, validationItems, graphOnly: stage == TrainingStage.GraphWarmup) : double.NaN;
+                var report = new EpochReport(epoch, loss, ranking, rating, ndcg, watch.Elapsed.TotalSeconds, stage);
                 history.Add(report);
                 progress?.Report(report);
                 if (validationUsers.Count == 0)
@@ -138,8 +178,7 @@ internal sealed class TrainingSession : IDisposable
         {
             DisposeAll(best);
         }
-        _network.eval();
-        return (history, bestEpoch);
+        return bestEpoch;
     }
 
     /// <summary>
@@ -227,7 +266,7 @@ internal sealed class TrainingSession : IDisposable
     /// (sequence models: next movie at every step of every window, history loss at the end of the final window) and
     /// the rating loss over all of the users' training ratings.
     /// </summary>
-    private (double Loss, double Ranking, double Rating) UserEpoch(CancellationToken cancellationToken)
+    private (double Loss, double Ranking, double Rating) UserEpoch(TrainingStage stage, CancellationToken cancellationToken)
     {
         var users = Enumerable.Range(0, _trainItems.UserCount).Where(u => _trainItems.Count(u) > 0).ToArray();
         Shuffle(users);
@@ -238,7 +277,7 @@ internal sealed class TrainingSession : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             var batch = users.AsSpan(start, Math.Min(_options.UserBatchSize, users.Length - start)).ToArray();
             using var scope = NewDisposeScope();
-            var (loss, ranking, rating) = UserStep(batch);
+            var (loss, ranking, rating) = UserStep(batch, stage);
             lossSum += loss;
             rankingSum += ranking;
             ratingSum += rating;
@@ -247,17 +286,17 @@ internal sealed class TrainingSession : IDisposable
         return (lossSum / steps, rankingSum / steps, ratingSum / steps);
     }
 
-    private (double Loss, double Ranking, double Rating) UserStep(int[] users)
+    private (double Loss, double Ranking, double Rating) UserStep(int[] users, TrainingStage stage)
     {
         var (graphUsers, items) = _network.Graph.Encode(_inputs);
         var losses = new List<Tensor>();
-        var graphWeight = _kind == ModelKind.LightGcn ? 1.0 : _options.GraphLossWeight;
+        var graphWeight = _kind == ModelKind.LightGcn || stage == TrainingStage.GraphWarmup ? 1.0 : _options.GraphLossWeight;
         if (graphUsers is not null && graphWeight > 0)
         {
             var owned = users.Select(u => _trainItems.ItemsOf(u).ToArray()).ToList();
             losses.Add(graphWeight * MultinomialLoss(GraphPart(graphUsers, users, anonymous: null), items, owned, perTarget: true));
         }
-        if (_network.Sequence is not null)
+        if (_network.Sequence is not null && stage == TrainingStage.Full)
         {
             losses.AddRange(SequenceLosses(users, graphUsers, items));
         }
@@ -515,7 +554,8 @@ internal sealed class TrainingSession : IDisposable
         return candidate;
     }
 
-    private double ValidationNdcg(IReadOnlyList<int> users, ItemSets validationItems)
+    /// <summary>Validation ndcg@10 of the model's user vectors, or of the graph part alone (u = g).</summary>
+    private double ValidationNdcg(IReadOnlyList<int> users, ItemSets validationItems, bool graphOnly)
     {
         _network.eval();
         try
@@ -524,7 +564,9 @@ internal sealed class TrainingSession : IDisposable
             using var scope = NewDisposeScope();
             var (graphUsers, items) = _network.Graph.Encode(_inputs);
             var userArray = users.ToArray();
-            var vectors = UserVectors(graphUsers, items, userArray, _trainHistories).cpu();
+            var vectors = graphOnly
+                ? graphUsers!.index_select(0, tensor(userArray.Select(u => (long)u).ToArray(), device: _device)).cpu()
+                : UserVectors(graphUsers, items, userArray, _trainHistories).cpu();
             var rowOfUser = new Dictionary<int, int>(userArray.Length);
             for (var i = 0; i < userArray.Length; i++)
             {

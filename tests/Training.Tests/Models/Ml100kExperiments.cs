@@ -43,12 +43,18 @@ public sealed class Ml100kExperiments(ITestOutputHelper output)
             foreach (var model in models)
             {
                 var progress = new SynchronousProgress<EpochReport>(e => Log(string.Create(CultureInfo.InvariantCulture,
-                    $"  {model} epoch {e.Epoch}: loss {e.Loss:F4} (rank {e.RankingLoss:F4}, rating {e.RatingLoss:F4}) val-ndcg@10 {e.ValidationNdcg:F4} {e.Seconds:F1}s")));
+                    $"  {model} epoch {e.Epoch}: loss {e.Loss:F4} (rank {e.RankingLoss:F4}, rating {e.RatingLoss:F4}) val-ndcg@10 {e.ValidationNdcg:F4} {e.Seconds:F1}s {e.Stage}")));
                 using var trained = ModelTrainer.Train(model, split, options, progress);
                 var result = RankingProbe.Evaluate(trained.Scorer, ItemSets.Build(split.Train, split.Validation), ItemSets.Build(split.Test), split.K);
                 Log(string.Create(CultureInfo.InvariantCulture,
                     $"RESULT {protocol} {model}: ndcg@10 {result.Ndcg:F4} map@10 {result.Map:F4} hr@10 {result.HitRate:F4} recall@10 {result.Recall:F4} precision@10 {result.Precision:F4} users {result.Users}" +
                     $" rmse {trained.Rating?.Rmse:F4} mae {trained.Rating?.Mae:F4} best-epoch {trained.BestEpoch} loss {trained.Loss} train {trained.TrainSeconds:F1}s"));
+                if (trained.Kind == Recommender.Training.Models.ModelKind.GcnLstm && trained.UserTable is not null)
+                {
+                    using var graphOnly = new TableScorer(trained.UserTable, trained.ItemTable);
+                    var part = RankingProbe.Evaluate(graphOnly, ItemSets.Build(split.Train, split.Validation), ItemSets.Build(split.Test), split.K);
+                    Log(string.Create(CultureInfo.InvariantCulture, $"  graph part alone (u = g): ndcg@10 {part.Ndcg:F4} map@10 {part.Map:F4} hr@10 {part.HitRate:F4}"));
+                }
             }
         }
     }
