@@ -61,6 +61,41 @@ public sealed class DataCommandsEndToEndTests : IDisposable
         Assert.Contains("abc", captured.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TrainWritesEveryArtifactForTheProductModelAndItsBaselines()
+    {
+        var release = WriteRelease(users: 60, movies: 80, ratings: 2_400);
+        var output = Path.Combine(_folder, "trained");
+
+        var (exitCode, captured) = Run(
+            "train", "--data", release, "--protocol", "leave-one-out", "--models", "gcn-lstm,popularity,bpr",
+            "--max-epochs", "1", "--out", output);
+
+        Assert.True(exitCode == 0, captured.Error);
+        foreach (var file in new[] { "metrics.json", "test.csv", "recommendations.csv", "recommendations-popularity.csv",
+                     "recommendations-bpr.csv", TrainCommand.ReportFileName, TrainCommand.CurvesFileName })
+        {
+            Assert.True(File.Exists(Path.Combine(output, file)), $"{file} was not written");
+        }
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(output, TrainCommand.ModelFolderName)));
+        var report = MetricsReport.Read(Path.Combine(output, "metrics.json"));
+        Assert.Equal(["gcn-lstm", "popularity", "bpr"], report.Models.Keys);
+        Assert.InRange(report.Models["gcn-lstm"]["rmse"], 0, 5);
+        Assert.False(report.Models["popularity"].ContainsKey("rmse"));
+        Assert.True(report.AdditionalFields["peak_working_set_mb"].GetDouble() > 0);
+        Assert.Contains("| gcn-lstm |", File.ReadAllText(Path.Combine(output, TrainCommand.ReportFileName)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrainRejectsAnUnknownModelWithTheValidNames()
+    {
+        var (exitCode, captured) = Run("train", "--data", _folder, "--models", "gcn-lstm,svd", "--out", _folder);
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("Unknown model 'svd'", captured.Error, StringComparison.Ordinal);
+        Assert.Contains("lightgcn", captured.Error, StringComparison.Ordinal);
+    }
+
     private static IEnumerable<string[]> ReadCsv(string path) =>
         File.ReadLines(path).Skip(1).Select(line => line.Split(','));
 }

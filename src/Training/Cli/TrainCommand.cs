@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Recommender.Model.Evaluation;
+using Recommender.Training.Models;
+using Recommender.Training.Trainers;
+using Spectre.Console;
+
+namespace Recommender.Training.Cli;
+
+/// <summary>
+/// <c>train</c>: split a data set, train the product model (gcn-lstm) and its baselines with the same harness,
+/// rank Test with each, and write metrics.json, the CSVs, report.md, training-curves.png and the saved model.
+/// </summary>
+internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
+{
+    public const string MainModel = "gcn-lstm";
+    public const string ModelFolderName = "model";
+    public const string ReportFileName = "report.md";
+    public const string CurvesFileName = "training-curves.png";
+
+    private static readonly string[] AllModels = [MainModel, "popularity", "bpr", "lightgcn", "lstm"];
+
+    public string Name => "train";
+
+    public string Summary => "Train gcn-lstm and the baselines on a split; writes metrics, CSVs, a report, training curves and the model.";
+
+    public IReadOnlyList<CommandOption> Options { get; } =
+    [
+        new("data", "MovieLens folder, release .zip or ratings file to load.", "path", Required: true),
+        new("protocol", $"Split protocol: {string.Join(", ", SplitProtocols.Names)}.", "name", DefaultValue: SplitProtocols.Stratified),
+        new("models", $"Comma-separated models, or 'all': {string.Join(", ", AllModels)}.", "list", DefaultValue: MainModel),
+        new("out", "Folder for the results and the saved model (created if missing).", "dir", Required: true),
+        .. SplitArguments.CommonOptions,
+        new("max-epochs", "Upper bound on training epochs per stage (early stopping usually ends sooner).", "n"),
+        new("device", "auto (CUDA when TorchSharp reports it), cpu or cuda.", "name", DefaultValue: "auto"),
+        .. SplitArguments.ProtocolOptions,
+    ];
+
+    /// <summary>The recommendations file of a model: the product model's is recommendations.csv.</summary>
+    public static string RecommendationsFileName(string model, bool isMain) =>
+        isMain ? "recommendations.csv" : $"recommendations-{model}.csv";
+
+    public int Execute(CommandArguments arguments, CommandContext context)
+    {
+        var protocolName = arguments.RequiredValue("protocol");
+        var protocol = SplitProtocols.Create(protocolName, SplitArguments.ReadSplitOptions(arguments, protocolName));
+        var models = ReadModels(arguments);
+        var seed = arguments.Int32("seed");
+        var k = arguments.Int32("k", minimum: 1);
+        var options = new TrainingOptions { Seed = seed, Device = arguments.RequiredValue("device") };
+        if (arguments.Has("max-epochs"))
+        {
+            var maxEpochs = arguments.Int32("max-epochs", minimum: 1);
+            options = options with { MaxEpochs = maxEpochs, GraphWarmupEpochs = Math.Min(options.GraphWarmupEpochs, maxEpochs) };
+        }
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new UsageException(exception.Message);
+        }
+        var outputFolder = arguments.RequiredValue("out");
+        var console = context.Output;
+
+        var split = SplitArguments.LoadAndSplit(datasets, arguments, protocol, seed, console);
+        var dataset = split.Dataset;
+        Directory.CreateDirectory(outputFolder);
+
+        var report = MetricsReport.For(split);
+        var evaluator = new RankingEvaluator();
+        var curves = new Dictionary<string, IReadOnlyList<EpochReport>>(StringComparer.Ordinal);
+        var mainModel = models.Contains(MainModel) ? MainModel : models[0];
+        foreach (var model in models)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            IItemScorer scorer;
+            TrainedModel? trained = null;
+            if (model == "popularity")
+            {
+                scorer = PopularityRecommender.Fit(split);
+            }
+            else
+            {
+                trained = TrainWithProgress(model, split, options, console);
+                scorer = trained.Scorer;
+                curves[model] = trained.History;
+            }
+            var trainSeconds = stopwatch.Elapsed.TotalSeconds;
+            var result = evaluator.Evaluate(split, EvaluationTarget.Test, scorer, k);
+            var values = report.AddModel(model, result.Metrics, trainSeconds);
+            if (trained?.Rating is { } rating)
+            {
+                values["rmse"] = rating.Rmse;
+                values["mae"] = rating.Mae;
+            }
+            EvaluationCsv.WriteRecommendations(
+                Path.Combine(outputFolder, RecommendationsFileName(model, model == mainModel)), result.Recommendations, dataset);
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{model}: ndcg@{k} {values[MetricNames.Ndcg(k)]:F4}, map {values[MetricNames.Map]:F4}, hr@{k} {values[MetricNames.HitRate(k)]:F4}, trained in {trainSeconds:F1} s"));
+            if (trained is not null)
+            {
+                if (model == mainModel)
+                {
+                    trained.Save(Path.Combine(outputFolder, ModelFolderName));
+                }
+                trained.Dispose();
+            }
+        }
+
+        EvaluationCsv.WriteInteractions(Path.Combine(outputFolder, EvaluateCommand.TestFileName), split.Test, dataset);
+        var peakWorkingSetMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+        report.AdditionalFields["peak_working_set_mb"] = System.Text.Json.JsonSerializer.SerializeToElement(Math.Round(peakWorkingSetMb, 1));
+        report.Write(Path.Combine(outputFolder, EvaluateCommand.MetricsFileName));
+        if (curves.Count > 0)
+        {
+            TrainingCurves.Write(Path.Combine(outputFolder, CurvesFileName), curves);
+        }
+        File.WriteAllText(Path.Combine(outputFolder, ReportFileName), MarkdownReport(report, split, k, curves.Count > 0, peakWorkingSetMb));
+
+        console.Write(ResultsTable(report, k));
+        console.WriteLine($"Peak working set {peakWorkingSetMb:F0} MB. Wrote results to {Path.GetFullPath(outputFolder)}");
+        return ExitCodes.Success;
+    }
+
+    private static List<string> ReadModels(CommandArguments arguments)
+    {
+        var names = arguments.List("models");
+        if (names.Count == 1 && names[0] == "all")
+        {
+            return [.. AllModels];
+        }
+        if (names.Count == 0)
+        {
+            throw new UsageException("Option '--models' lists no model.");
+        }
+        foreach (var name in names)
+        {
+            if (!AllModels.Contains(name))
+            {
+                throw new UsageException($"Unknown model '{name}'. Valid models: {string.Join(", ", AllModels)}, or all.");
+            }
+        }
+        if (names.Distinct().Count() != names.Count)
+        {
+            throw new UsageException("Option '--models' lists a model more than once.");
+        }
+        return [.. names];
+    }
+
+    private static TrainedModel TrainWithProgress(string model, DataSplit split, TrainingOptions options, IAnsiConsole console)
+    {
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            return ModelTrainer.Train(model, split, options, new SynchronousProgress(epoch => console.WriteLine($"  {model} {Describe(epoch)}")));
+        }
+        TrainedModel? trained = null;
+        console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn())
+            .Start(progressContext =>
+            {
+                var task = progressContext.AddTask(model, maxValue: options.MaxEpochs + (model == MainModel ? options.GraphWarmupEpochs : 0));
+                trained = ModelTrainer.Train(model, split, options, new SynchronousProgress(epoch =>
+                {
+                    task.Description = $"{model} {Markup.Escape(Describe(epoch))}";
+                    task.Increment(1);
+                }));
+                task.Value = task.MaxValue;
+            });
+        return trained!;
+    }
+
+    private static string Describe(EpochReport epoch) => string.Create(CultureInfo.InvariantCulture,
+        $"epoch {epoch.Epoch} ({epoch.Stage}): loss {epoch.Loss:F4}, validation ndcg@10 {epoch.ValidationNdcg:F4}, {epoch.Seconds:F1} s");
+
+    /// <summary>Reports on the training thread (System.Progress would post to the thread pool, out of order).</summary>
+    private sealed class SynchronousProgress(Action<EpochReport> report) : IProgress<EpochReport>
+    {
+        public void Report(EpochReport value) => report(value);
+    }
+
+    private static string[] ReportedMetrics(int k) =>
+    [
+        MetricNames.Ndcg(k), MetricNames.Map, MetricNames.Precision(k), MetricNames.Recall(k), MetricNames.HitRate(k),
+        MetricNames.Mrr(k), MetricNames.Coverage(k), "rmse", "mae", MetricNames.TrainSeconds,
+    ];
+
+    /// <summary>One row per metric and one column per model, so that five models still fit 80 columns.</summary>
+    private static Table ResultsTable(MetricsReport report, int k)
+    {
+        var table = new Table().AddColumn("metric");
+        foreach (var model in report.Models.Keys)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(model)).RightAligned());
+        }
+        foreach (var metric in ReportedMetrics(k))
+        {
+            table.AddRow([new Text(metric), .. report.Models.Values.Select(values => new Text(Cell(values, metric)))]);
+        }
+        return table;
+    }
+
+    private static string Cell(IReadOnlyDictionary<string, double> values, string metric) =>
+        values.TryGetValue(metric, out var value) ? value.ToString(metric == MetricNames.TrainSeconds ? "F1" : "F4", CultureInfo.InvariantCulture) : "-";
+
+    private static string MarkdownReport(MetricsReport report, DataSplit split, int k, bool hasCurves, double peakWorkingSetMb)
+    {
+        var text = new StringBuilder();
+        var culture = CultureInfo.InvariantCulture;
+        text.AppendLine(culture, $"# Training report: {report.Dataset.Name}, {split.Protocol}");
+        text.AppendLine();
+        text.AppendLine(culture, $"- Data set: {report.Dataset.Name} ({report.Dataset.Users:N0} users, {report.Dataset.Items:N0} movies, {report.Dataset.Interactions:N0} interactions), fingerprint `{split.Dataset.Fingerprint}`");
+        text.AppendLine(culture, $"- Protocol: {split.Protocol}, seed {split.Seed}, k = {k}; {string.Join(", ", split.Parameters.Select(pair => $"{pair.Key}={pair.Value}"))}");
+        text.AppendLine(culture, $"- Split: train {split.Train.Count:N0}, validation {split.Validation.Count:N0}, test {split.Test.Count:N0}");
+        text.AppendLine(culture, $"- Peak working set: {peakWorkingSetMb:F0} MB");
+        text.AppendLine();
+        var metrics = ReportedMetrics(k);
+        text.AppendLine("| model | " + string.Join(" | ", metrics) + " |");
+        text.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---:|", metrics.Length)));
+        foreach (var (model, values) in report.Models.OrderByDescending(pair => pair.Value.GetValueOrDefault(MetricNames.Ndcg(k))))
+        {
+            text.AppendLine($"| {model} | " + string.Join(" | ", metrics.Select(metric => Cell(values, metric))) + " |");
+        }
+        text.AppendLine();
+        text.AppendLine("Recompute the ranking metrics from the exported CSVs with `python3 tools/recompute_metrics.py <this folder>`.");
+        if (hasCurves)
+        {
+            text.AppendLine();
+            text.AppendLine(culture, $"![Training loss and validation ndcg@10 per epoch]({CurvesFileName})");
+        }
+        return text.ToString();
+    }
+}
