@@ -14,7 +14,7 @@ public sealed partial class MetricsReport
     private static readonly JsonSerializerOptions SerializerOptions = new() { WriteIndented = true };
 
     [JsonPropertyName("dataset")]
-    public required DatasetSummary Dataset { get; init; }
+    public required EvaluatedDataset Dataset { get; init; }
 
     [JsonPropertyName("protocol")]
     public required ProtocolSummary Protocol { get; init; }
@@ -39,7 +39,7 @@ public sealed partial class MetricsReport
         }
         return new MetricsReport
         {
-            Dataset = new DatasetSummary
+            Dataset = new EvaluatedDataset
             {
                 Name = dataset.Name,
                 Users = dataset.Users.Count,
@@ -88,7 +88,7 @@ public sealed partial class MetricsReport
     private static partial Regex JsonNumber();
 }
 
-public sealed class DatasetSummary
+public sealed class EvaluatedDataset
 {
     [JsonPropertyName("name")]
     public required string Name { get; init; }
