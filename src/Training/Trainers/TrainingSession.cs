@@ -78,6 +78,7 @@ internal sealed class TrainingSession : IDisposable
             var (userBiases, itemBiases) = BaselineBiases(train, shape.GlobalMeanRating);
             _network.Rating.InitialiseBiases(userBiases, itemBiases);
         }
+        _network.Fusion?.InitialiseBias(options.GateBiasInit);
         _network.to(device);
         _inputs = GraphInputs.Create(shape, graph, features, device);
         _loss = options.ResolveLoss(kind, train.ItemCount);
@@ -288,6 +289,13 @@ internal sealed class TrainingSession : IDisposable
 
     private (double Loss, double Ranking, double Rating) UserStep(int[] users, TrainingStage stage)
     {
+        var (ranking, rating) = UserLosses(users, stage);
+        return ranking is null ? (0, 0, 0) : Step(ranking, rating);
+    }
+
+    /// <summary>The ranking loss (sum of the applicable losses) and rating loss of one step over these users.</summary>
+    internal (Tensor? Ranking, Tensor? Rating) UserLosses(int[] users, TrainingStage stage)
+    {
         var (graphUsers, items) = _network.Graph.Encode(_inputs);
         var losses = new List<Tensor>();
         var graphWeight = _kind == ModelKind.LightGcn || stage == TrainingStage.GraphWarmup ? 1.0 : _options.GraphLossWeight;
@@ -317,11 +325,7 @@ internal sealed class TrainingSession : IDisposable
             }
             rating = RatingLossOf(graphUsers, items, tensor(pairUsers.ToArray(), device: _device), tensor(pairItems.ToArray(), device: _device), pairRatings.ToArray());
         }
-        if (losses.Count == 0)
-        {
-            return (0, 0, 0);
-        }
-        return Step(losses.Aggregate((a, b) => a + b), rating);
+        return (losses.Count == 0 ? null : losses.Aggregate((a, b) => a + b), rating);
     }
 
     /// <summary>
