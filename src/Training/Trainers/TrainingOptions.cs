@@ -136,6 +136,13 @@ public sealed record TrainingOptions
     /// <summary>Users per step (all models but bpr); a step covers all of these users' training interactions.</summary>
     public int UserBatchSize { get; init; } = 32;
 
+    /// <summary>
+    /// Sequence models: most history windows (each up to L steps) per step; a step closes early rather than pass it,
+    /// which bounds a step's memory whatever the users' history lengths (large data sets raise UserBatchSize for
+    /// throughput and keep this bound).
+    /// </summary>
+    public int MaxWindowsPerStep { get; init; } = 2048;
+
     public int MaxEpochs { get; init; } = 60;
 
     /// <summary>gcn-lstm: most epochs of the graph-only first stage (early stopped like the rest); 0 skips it.</summary>
@@ -188,6 +195,7 @@ public sealed record TrainingOptions
         Require(WeightDecay >= 0, nameof(WeightDecay), "must not be negative");
         Require(EmbeddingL2 >= 0, nameof(EmbeddingL2), "must not be negative");
         Require(UserBatchSize > 0, nameof(UserBatchSize), "must be positive");
+        Require(MaxWindowsPerStep > 0, nameof(MaxWindowsPerStep), "must be positive");
         Require(PairBatchSize > 0, nameof(PairBatchSize), "must be positive");
         Require(MaxEpochs > 0, nameof(MaxEpochs), "must be positive");
         Require(GraphWarmupEpochs >= 0, nameof(GraphWarmupEpochs), "must not be negative");

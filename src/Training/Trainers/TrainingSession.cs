@@ -273,16 +273,30 @@ internal sealed class TrainingSession : IDisposable
         Shuffle(users);
         double lossSum = 0, rankingSum = 0, ratingSum = 0;
         var steps = 0;
-        for (var start = 0; start < users.Length; start += _options.UserBatchSize)
+        var batch = new List<int>();
+        var windows = 0;
+        for (var next = 0; next < users.Length; next++)
         {
+            var user = users[next];
+            batch.Add(user);
+            windows += _chunksByUser?[user].Count ?? 0;
+            var following = next + 1 < users.Length ? _chunksByUser?[users[next + 1]].Count ?? 0 : 0;
+            // A step ends at UserBatchSize users, or before its windows would pass MaxWindowsPerStep (bounding memory).
+            if (next + 1 < users.Length && batch.Count < _options.UserBatchSize && windows + following <= _options.MaxWindowsPerStep)
+            {
+                continue;
+            }
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = users.AsSpan(start, Math.Min(_options.UserBatchSize, users.Length - start)).ToArray();
-            using var scope = NewDisposeScope();
-            var (loss, ranking, rating) = UserStep(batch, stage);
-            lossSum += loss;
-            rankingSum += ranking;
-            ratingSum += rating;
+            using (NewDisposeScope())
+            {
+                var (loss, ranking, rating) = UserStep([.. batch], stage);
+                lossSum += loss;
+                rankingSum += ranking;
+                ratingSum += rating;
+            }
             steps++;
+            batch.Clear();
+            windows = 0;
         }
         return (lossSum / steps, rankingSum / steps, ratingSum / steps);
     }
