@@ -22,5 +22,12 @@ internal sealed class FusionGate : nn.Module
         return z * graph + (1 - z) * sequence;
     }
 
+    /// <summary>Sets every bias of the gate: a positive value starts training with u close to g.</summary>
+    public void InitialiseBias(double bias)
+    {
+        using var noGrad = no_grad();
+        gate.bias!.fill_(bias);
+    }
+
     public Linear Gate => gate;
 }

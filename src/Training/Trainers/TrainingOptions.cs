@@ -63,8 +63,8 @@ public sealed record TrainingOptions
     public double EmbeddingInitStd { get; init; } = 0.1;
 
     // Sequence encoder.
-    public int Hidden { get; init; } = 128;
-    public int LstmLayers { get; init; } = 2;
+    public int Hidden { get; init; } = 64;
+    public int LstmLayers { get; init; } = 1;
     public double LstmDropout { get; init; } = 0.2;
 
     /// <summary>Maximum history length L: the most recent L training interactions, oldest first.</summary>
@@ -79,9 +79,11 @@ public sealed record TrainingOptions
     /// <summary>
     /// Weight of the history loss of the sequence models: at the last step of each user's most recent window, the
     /// user vector must predict the user's training movies that the window does not show (outside it, or dropped),
-    /// by softmax over the catalogue averaged over those movies. Added to the next-movie loss; 0 turns it off.
+    /// by softmax over the catalogue averaged over those movies. Off by default: it trains the last step, the one
+    /// inference reads, away from predicting what comes next (measured on ml-100k leave-one-out: hr@10 0.138 with
+    /// weight 1, 0.203 without).
     /// </summary>
-    public double HistoryLossWeight { get; init; } = 1.0;
+    public double HistoryLossWeight { get; init; }
 
     /// <summary>
     /// Weight of the graph loss of gcn-lstm: the graph user vector g alone must predict all of the user's training
@@ -89,17 +91,28 @@ public sealed record TrainingOptions
     /// </summary>
     public double GraphLossWeight { get; init; } = 1.0;
 
+    /// <summary>
+    /// Initial bias of the fusion gate. sigmoid(3) ≈ 0.95: the fused vector starts as (almost) the warmed-up graph
+    /// vector, so the joint stage begins where the graph part alone is and the gate opens to the sequence part only
+    /// as far as that improves validation ndcg.
+    /// </summary>
+    public double GateBiasInit { get; init; } = 3.0;
+
     /// <summary>Share of training sequences whose graph user vector is replaced by the anonymous vector.</summary>
     public double AnonymousRate { get; init; } = 0.1;
 
     // Losses.
     public RankingLoss Loss { get; init; } = RankingLoss.Auto;
 
-    /// <summary>Under <see cref="RankingLoss.Auto"/>, the full softmax is used up to this many items, sampled softmax above.</summary>
-    public int FullSoftmaxMaxItems { get; init; } = 20_000;
+    /// <summary>
+    /// Under <see cref="RankingLoss.Auto"/>, the next-movie loss uses the full softmax up to this many items and the
+    /// sampled softmax above (on ml-100k, 1682 items, 512 sampled negatives matched the full softmax and ran faster).
+    /// The per-user graph loss always uses the full catalogue.
+    /// </summary>
+    public int FullSoftmaxMaxItems { get; init; } = 1000;
 
     /// <summary>Negatives per step for the sampled softmax (shared by the batch).</summary>
-    public int SampledNegatives { get; init; } = 2048;
+    public int SampledNegatives { get; init; } = 512;
 
     /// <summary>Popularity exponent of the sampled-softmax proposal (count^alpha).</summary>
     public double NegativeSamplingExponent { get; init; } = 0.75;
@@ -111,7 +124,7 @@ public sealed record TrainingOptions
     public int RatingDim { get; init; } = 16;
 
     // Optimisation.
-    public double LearningRate { get; init; } = 2e-3;
+    public double LearningRate { get; init; } = 3e-3;
     public double WeightDecay { get; init; } = 0;
 
     /// <summary>L2 penalty on the embedding rows a step uses (LightGCN-style), scaled by the batch size.</summary>
@@ -122,6 +135,13 @@ public sealed record TrainingOptions
 
     /// <summary>Users per step (all models but bpr); a step covers all of these users' training interactions.</summary>
     public int UserBatchSize { get; init; } = 32;
+
+    /// <summary>
+    /// Sequence models: most history windows (each up to L steps) per step; a step closes early rather than pass it,
+    /// which bounds a step's memory whatever the users' history lengths (large data sets raise UserBatchSize for
+    /// throughput and keep this bound).
+    /// </summary>
+    public int MaxWindowsPerStep { get; init; } = 2048;
 
     public int MaxEpochs { get; init; } = 60;
 
@@ -175,6 +195,7 @@ public sealed record TrainingOptions
         Require(WeightDecay >= 0, nameof(WeightDecay), "must not be negative");
         Require(EmbeddingL2 >= 0, nameof(EmbeddingL2), "must not be negative");
         Require(UserBatchSize > 0, nameof(UserBatchSize), "must be positive");
+        Require(MaxWindowsPerStep > 0, nameof(MaxWindowsPerStep), "must be positive");
         Require(PairBatchSize > 0, nameof(PairBatchSize), "must be positive");
         Require(MaxEpochs > 0, nameof(MaxEpochs), "must be positive");
         Require(GraphWarmupEpochs >= 0, nameof(GraphWarmupEpochs), "must not be negative");

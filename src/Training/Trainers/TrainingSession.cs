@@ -78,6 +78,7 @@ internal sealed class TrainingSession : IDisposable
             var (userBiases, itemBiases) = BaselineBiases(train, shape.GlobalMeanRating);
             _network.Rating.InitialiseBiases(userBiases, itemBiases);
         }
+        _network.Fusion?.InitialiseBias(options.GateBiasInit);
         _network.to(device);
         _inputs = GraphInputs.Create(shape, graph, features, device);
         _loss = options.ResolveLoss(kind, train.ItemCount);
@@ -272,21 +273,42 @@ internal sealed class TrainingSession : IDisposable
         Shuffle(users);
         double lossSum = 0, rankingSum = 0, ratingSum = 0;
         var steps = 0;
-        for (var start = 0; start < users.Length; start += _options.UserBatchSize)
+        var batch = new List<int>();
+        var windows = 0;
+        for (var next = 0; next < users.Length; next++)
         {
+            var user = users[next];
+            batch.Add(user);
+            windows += _chunksByUser?[user].Count ?? 0;
+            var following = next + 1 < users.Length ? _chunksByUser?[users[next + 1]].Count ?? 0 : 0;
+            // A step ends at UserBatchSize users, or before its windows would pass MaxWindowsPerStep (bounding memory).
+            if (next + 1 < users.Length && batch.Count < _options.UserBatchSize && windows + following <= _options.MaxWindowsPerStep)
+            {
+                continue;
+            }
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = users.AsSpan(start, Math.Min(_options.UserBatchSize, users.Length - start)).ToArray();
-            using var scope = NewDisposeScope();
-            var (loss, ranking, rating) = UserStep(batch, stage);
-            lossSum += loss;
-            rankingSum += ranking;
-            ratingSum += rating;
+            using (NewDisposeScope())
+            {
+                var (loss, ranking, rating) = UserStep([.. batch], stage);
+                lossSum += loss;
+                rankingSum += ranking;
+                ratingSum += rating;
+            }
             steps++;
+            batch.Clear();
+            windows = 0;
         }
         return (lossSum / steps, rankingSum / steps, ratingSum / steps);
     }
 
     private (double Loss, double Ranking, double Rating) UserStep(int[] users, TrainingStage stage)
+    {
+        var (ranking, rating) = UserLosses(users, stage);
+        return ranking is null ? (0, 0, 0) : Step(ranking, rating);
+    }
+
+    /// <summary>The ranking loss (sum of the applicable losses) and rating loss of one step over these users.</summary>
+    internal (Tensor? Ranking, Tensor? Rating) UserLosses(int[] users, TrainingStage stage)
     {
         var (graphUsers, items) = _network.Graph.Encode(_inputs);
         var losses = new List<Tensor>();
@@ -317,11 +339,7 @@ internal sealed class TrainingSession : IDisposable
             }
             rating = RatingLossOf(graphUsers, items, tensor(pairUsers.ToArray(), device: _device), tensor(pairItems.ToArray(), device: _device), pairRatings.ToArray());
         }
-        if (losses.Count == 0)
-        {
-            return (0, 0, 0);
-        }
-        return Step(losses.Aggregate((a, b) => a + b), rating);
+        return (losses.Count == 0 ? null : losses.Aggregate((a, b) => a + b), rating);
     }
 
     /// <summary>

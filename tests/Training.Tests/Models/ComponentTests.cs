@@ -1,0 +1,107 @@
+using Recommender.Model.Data;
+using Recommender.Model.Evaluation;
+using Recommender.Training.Models;
+using Recommender.Training.Trainers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Recommender.Training.Tests.Models;
+
+public sealed class ComponentTests
+{
+    [Fact]
+    public void Ranking_probe_computes_ndcg_map_hit_rate_recall_and_precision()
+    {
+        var scorer = new FixedScorer([0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.4f]);
+        var excluded = ItemSets.Build(Table(users: [0], items: [1]));
+        var relevant = ItemSets.Build(Table(users: [0, 0], items: [2, 5]));
+
+        var result = RankingProbe.Evaluate(scorer, excluded, relevant, k: 3);
+
+        // Ranking without item 1: 0, 2, 3; one hit (item 2) at rank 2 of two relevant items.
+        var idealDcg = 1 + 1 / Math.Log2(3);
+        Assert.Equal(1 / Math.Log2(3) / idealDcg, result.Ndcg, 10);
+        Assert.Equal(0.5 / 2, result.Map, 10);
+        Assert.Equal(1, result.HitRate);
+        Assert.Equal(0.5, result.Recall, 10);
+        Assert.Equal(1.0 / 3, result.Precision, 10);
+        Assert.Equal(1, result.Users);
+    }
+
+    [Fact]
+    public void User_histories_are_in_time_order_with_ties_in_table_order()
+    {
+        var train = new InteractionTable([0, 1, 0, 0], [5, 1, 7, 6], [1, 2, 3, 4], [30, 10, 10, 10], userCount: 2, itemCount: 8);
+        var validation = new InteractionTable([0], [2], [5], [10], userCount: 2, itemCount: 8);
+
+        var histories = UserHistories.Build(train, validation);
+
+        Assert.Equal([7, 6, 2, 5], histories.ItemsOf(0).ToArray());
+        Assert.Equal([3f, 4f, 5f, 1f], histories.Ratings.AsSpan(histories.Offsets[0], 4).ToArray());
+        Assert.Equal([2, 5], histories.RecentItems(0, 2).ToArray());
+        Assert.Equal([1], histories.ItemsOf(1).ToArray());
+    }
+
+    [Fact]
+    public void Graph_adjacency_is_symmetric_normalised_filtered_and_merged()
+    {
+        // u0–i0, u0–i1 (twice, merged), u1–i1, and u1–i2 rated below the threshold.
+        var train = new InteractionTable([0, 0, 0, 1, 1], [0, 1, 1, 1, 2], [4, 5, 5, 3, 1], [1, 2, 3, 4, 5], userCount: 2, itemCount: 3);
+        var graph = InteractionGraph.Build(train, minRating: 2, weightByRating: false);
+        using var scope = NewDisposeScope();
+
+        var symmetric = graph.SymmetricAdjacency(CPU).to_dense();
+        var mean = graph.MeanAdjacency(CPU).to_dense();
+
+        Assert.Equal(3, graph.EdgeCount);
+        Assert.Equal([3.0, 1.0, 1.0, 3.0, 0.0], graph.Degrees());
+        Assert.True(symmetric.allclose(symmetric.t()));
+        Assert.Equal(2 / Math.Sqrt(3 * 3), symmetric[0, 3].item<float>(), 5);
+        Assert.Equal(1 / Math.Sqrt(1 * 3), symmetric[1, 3].item<float>(), 5);
+        Assert.Equal(0, symmetric[1, 4].item<float>());
+        Assert.True(mean.sum(1).allclose(tensor(new float[] { 1, 1, 1, 1, 0 })), "rows of the mean adjacency must average");
+    }
+
+    [Fact]
+    public void Side_features_give_normalised_genre_and_demographic_rows()
+    {
+        var dataset = SyntheticData.Random(users: 4, movies: 6, perUser: 3, seed: 9);
+
+        var features = SideFeatures.Build(dataset, genres: true, tags: true, demographics: true, minTagMovies: 2);
+
+        Assert.Null(features.Tags);
+        Assert.Equal(["Action", "Comedy", "Drama", "Horror"], features.Genres!.Vocabulary);
+        Assert.Equal(6, features.Genres.Values.Length);
+        Assert.Contains("gender:M", features.Demographics!.Vocabulary);
+        Assert.Contains("occupation:student", features.Demographics.Vocabulary);
+        var rowSums = features.Demographics.RowIndices.Zip(features.Demographics.Values).GroupBy(p => p.First).Select(g => g.Sum(p => p.Second));
+        Assert.All(rowSums, sum => Assert.Equal(1f, sum, 5));
+    }
+
+    [Fact]
+    public void Invalid_options_and_model_names_are_rejected_by_name()
+    {
+        var split = SyntheticData.LeaveOneOut(SyntheticData.Random(users: 5, movies: 6, perUser: 4, seed: 1));
+
+        var model = Assert.Throws<ArgumentException>(() => ModelTrainer.Train("transformer", split, TinyModels.Options));
+        Assert.Contains("gcn-lstm", model.Message);
+        var option = Assert.Throws<ArgumentException>(() => ModelTrainer.Train("bpr", split, TinyModels.Options with { LstmDropout = 1.5 }));
+        Assert.Contains("TrainingOptions.LstmDropout", option.Message);
+    }
+
+    private static InteractionTable Table(int[] users, int[] items) =>
+        new(users, items, items.Select(_ => 1f).ToArray(), items.Select(_ => 0L).ToArray(), userCount: 1, itemCount: 6);
+
+    private sealed class FixedScorer(float[] scores) : IItemScorer
+    {
+        public int ItemCount => scores.Length;
+
+        public void ScoreUsers(ReadOnlySpan<int> users, Span<float> output)
+        {
+            for (var u = 0; u < users.Length; u++)
+            {
+                scores.CopyTo(output.Slice(u * scores.Length, scores.Length));
+            }
+        }
+    }
+}
