@@ -113,7 +113,10 @@ public sealed class ModelBundle
             }
 
             var onnx = ReadBytes(BundleFiles.Model);
+            var movieTable = ReadTable<float>(BundleFiles.MovieTable, movies, dim);
             var catalogue = ReadCatalogue();
+            var userTable = ReadTable<float>(BundleFiles.UserTable, users, dim);
+            var userIds = ReadTable<int>(BundleFiles.UserIds, users);
             var historyOffsets = ReadTable<int>(BundleFiles.HistoryOffsets, users + 1);
             var history = ReadTable<int>(BundleFiles.History, null);
             var seenOffsets = ReadTable<int>(BundleFiles.SeenOffsets, users + 1);
@@ -124,10 +127,10 @@ public sealed class ModelBundle
                 OnnxModel = onnx,
                 Dim = dim,
                 MaxHistory = manifest.MaxHistory,
-                MovieTable = ReadTable<float>(BundleFiles.MovieTable, movies, dim),
+                MovieTable = movieTable,
                 Movies = catalogue,
-                UserTable = ReadTable<float>(BundleFiles.UserTable, users, dim),
-                UserIds = ReadTable<int>(BundleFiles.UserIds, users),
+                UserTable = userTable,
+                UserIds = userIds,
                 History = Ragged(BundleFiles.HistoryOffsets, historyOffsets, history),
                 Seen = Ragged(BundleFiles.SeenOffsets, seenOffsets, seen),
                 PopularityItems = popularityItems,
