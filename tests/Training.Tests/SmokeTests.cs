@@ -1,2 +1,0 @@
-namespace Recommender.Training.Tests;
-public class SmokeTests { [Fact] public void Builds() => Assert.True(true); }
