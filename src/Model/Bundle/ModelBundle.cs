@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -112,16 +114,22 @@ public sealed class ModelBundle
                 }
             }
 
-            var onnx = ReadBytes(BundleFiles.Model);
-            var movieTable = ReadTable<float>(BundleFiles.MovieTable, movies, dim);
-            var catalogue = ReadCatalogue();
-            var userTable = ReadTable<float>(BundleFiles.UserTable, users, dim);
-            var userIds = ReadTable<int>(BundleFiles.UserIds, users);
-            var historyOffsets = ReadTable<int>(BundleFiles.HistoryOffsets, users + 1);
-            var history = ReadTable<int>(BundleFiles.History, null);
-            var seenOffsets = ReadTable<int>(BundleFiles.SeenOffsets, users + 1);
-            var seen = ReadTable<int>(BundleFiles.Seen, null);
-            var popularityItems = ReadTable<int>(BundleFiles.PopularityItems, null);
+            // Sizes and shapes are checked file by file first; then the reads and checksums run in parallel.
+            var onnx = PlanBytes(BundleFiles.Model);
+            var movieTable = PlanTable<float>(BundleFiles.MovieTable, movies, dim);
+            var catalogueBytes = PlanBytes(BundleFiles.Movies);
+            var userTable = PlanTable<float>(BundleFiles.UserTable, users, dim);
+            var userIds = PlanTable<int>(BundleFiles.UserIds, users);
+            var historyOffsets = PlanTable<int>(BundleFiles.HistoryOffsets, users + 1);
+            var history = PlanTable<int>(BundleFiles.History, null);
+            var seenOffsets = PlanTable<int>(BundleFiles.SeenOffsets, users + 1);
+            var seen = PlanTable<int>(BundleFiles.Seen, null);
+            var popularityItems = PlanTable<int>(BundleFiles.PopularityItems, null);
+            var popularityScores = PlanTable<float>(BundleFiles.PopularityScores, popularityItems.Length);
+            var precomputedItems = PlanTable<int>(BundleFiles.PrecomputedItems, users, k);
+            var precomputedScores = PlanTable<float>(BundleFiles.PrecomputedScores, users, k);
+            ReadPlanned();
+            var catalogue = ParseCatalogue(catalogueBytes);
             var content = new ModelBundleContent
             {
                 OnnxModel = onnx,
@@ -134,10 +142,10 @@ public sealed class ModelBundle
                 History = Ragged(BundleFiles.HistoryOffsets, historyOffsets, history),
                 Seen = Ragged(BundleFiles.SeenOffsets, seenOffsets, seen),
                 PopularityItems = popularityItems,
-                PopularityScores = ReadTable<float>(BundleFiles.PopularityScores, popularityItems.Length),
+                PopularityScores = popularityScores,
                 PrecomputedCount = k,
-                PrecomputedItems = ReadTable<int>(BundleFiles.PrecomputedItems, users, k),
-                PrecomputedScores = ReadTable<float>(BundleFiles.PrecomputedScores, users, k),
+                PrecomputedItems = precomputedItems,
+                PrecomputedScores = precomputedScores,
                 AnonymousVector = manifest.AnonymousVector,
                 DatasetFingerprint = manifest.DatasetFingerprint,
                 HyperParameters = manifest.HyperParameters,
@@ -154,9 +162,8 @@ public sealed class ModelBundle
             return content;
         }
 
-        private IReadOnlyList<BundleMovie> ReadCatalogue()
+        private IReadOnlyList<BundleMovie> ParseCatalogue(byte[] bytes)
         {
-            var bytes = ReadBytes(BundleFiles.Movies);
             try
             {
                 return JsonSerializer.Deserialize<BundleMovie[]>(bytes, BundleManifest.SerializerOptions)
@@ -173,16 +180,19 @@ public sealed class ModelBundle
                 ? throw Invalid(offsetsFile, problem)
                 : new RaggedIndexTable(offsets, values);
 
-        private byte[] ReadBytes(string name)
+        private readonly List<(string Name, Action Read)> _plannedReads = [];
+
+        private byte[] PlanBytes(string name)
         {
             var entry = manifest.Files[name];
             var bytes = new byte[CheckedLength(name, entry, entry.Bytes)];
-            ReadVerified(name, entry, bytes);
+            _plannedReads.Add((name, () => ReadVerified(name, entry, bytes)));
             return bytes;
         }
 
+        /// <summary>Checks a table's manifest entry and file size and allocates it; <see cref="ReadPlanned"/> fills it.</summary>
         /// <param name="expectedShape">The shape the manifest's counts imply; null where only the rank (1) is fixed.</param>
-        private T[] ReadTable<T>(string name, params long[]? expectedShape) where T : unmanaged
+        private T[] PlanTable<T>(string name, params long[]? expectedShape) where T : unmanaged
         {
             var entry = manifest.Files[name];
             var elementType = BundleWriter.ElementTypeOf<T>();
@@ -204,8 +214,31 @@ public sealed class ModelBundle
             var elementSize = Marshal.SizeOf<T>();
             var length = CheckedLength(name, entry, checked(count * elementSize));
             var table = GC.AllocateUninitializedArray<T>((int)(length / elementSize));
-            ReadVerified(name, entry, MemoryMarshal.AsBytes(table.AsSpan()));
+            _plannedReads.Add((name, () => ReadVerified(name, entry, MemoryMarshal.AsBytes(table.AsSpan()))));
             return table;
+        }
+
+        /// <summary>Reads and verifies every planned file, largest first; reports the first failure in plan order.</summary>
+        private void ReadPlanned()
+        {
+            var failures = new Exception?[_plannedReads.Count];
+            var bySize = Enumerable.Range(0, _plannedReads.Count)
+                .OrderByDescending(index => manifest.Files[_plannedReads[index].Name].Bytes).ToArray();
+            Parallel.ForEach(Partitioner.Create(bySize, loadBalance: true), index =>
+            {
+                try
+                {
+                    _plannedReads[index].Read();
+                }
+                catch (Exception exception)
+                {
+                    failures[index] = exception;
+                }
+            });
+            if (failures.FirstOrDefault(failure => failure is not null) is { } first)
+            {
+                ExceptionDispatchInfo.Throw(first);
+            }
         }
 
         /// <summary>The file's size after checking it exists and matches what the manifest says it holds.</summary>
