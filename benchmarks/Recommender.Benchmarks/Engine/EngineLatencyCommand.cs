@@ -46,6 +46,8 @@ internal static class EngineLatencyCommand
         Measure("RecommendForUser, live + genres, top 10", requests, i => engine.RecommendForUser(userIds[(i * 7919) % userIds.Length], 10, genreFilter));
         Measure("SimilarMovies, top 10", requests, i => engine.SimilarMovies(histories[0][i % 50], 10));
 
+        ComparePlacement(engine, histories, requests);
+
         foreach (var callers in new[] { 1, 2, 4 })
         {
             var completed = 0L;
@@ -66,6 +68,45 @@ internal static class EngineLatencyCommand
         }
         Console.WriteLine($"Load average at end: {LoadAverage()}");
         return 0;
+    }
+
+    /// <summary>
+    /// Scoring in C# (the engine) against scoring inside ONNX, interleaved request by request so that load from other
+    /// processes affects both alike; the user vector alone is the common part.
+    /// </summary>
+    private static void ComparePlacement(RecommendationEngine engine, int[][] histories, int requests)
+    {
+        var content = engine.Bundle.Content;
+        var itemByMovieId = content.Movies.Select((movie, item) => (movie.MovieId, item)).ToDictionary(pair => pair.MovieId, pair => pair.item);
+        var historyItems = histories.Select(history => history.Select(movieId => itemByMovieId[movieId]).ToArray()).ToArray();
+        using var userVectorModel = new UserVectorModel(content.OnnxModel, content.Dim);
+        using var inGraph = new InGraphScoringModel(content.OnnxModel, content.MovieTable, content.Dim, topCount: 10);
+        var userVector = new float[content.Dim];
+        (string Name, Action<int> Run)[] variants =
+        [
+            ("user vector only (ONNX)", i => userVectorModel.Compute(historyItems[i & 255], content.AnonymousVector, userVector)),
+            ("user vector + C# scoring/top-k (engine)", i => engine.RecommendForHistory(histories[i & 255], 10)),
+            ("user vector + MatMul/TopK in ONNX", i => inGraph.TopItems(historyItems[i & 255], content.AnonymousVector)),
+        ];
+        var times = variants.Select(_ => new double[requests]).ToArray();
+        for (var i = -Math.Min(requests, 300); i < requests; i++)
+        {
+            for (var variant = 0; variant < variants.Length; variant++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                variants[variant].Run(i & int.MaxValue);
+                if (i >= 0)
+                {
+                    times[variant][i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+                }
+            }
+        }
+        Console.WriteLine("Scoring placement, 50-movie history, top 10, interleaved:");
+        for (var variant = 0; variant < variants.Length; variant++)
+        {
+            Array.Sort(times[variant]);
+            Console.WriteLine($"  {variants[variant].Name,-42} median {times[variant][requests / 2],8:F1} µs   p99 {times[variant][(int)(requests * 0.99)],8:F1} µs");
+        }
     }
 
     private static void Measure(string name, int requests, Func<int, RecommendationResult> request)

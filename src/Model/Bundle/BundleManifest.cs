@@ -85,6 +85,9 @@ public sealed record BundleManifest
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>For movies.json: one line, since the catalogue is read by programs and can hold 100K entries.</summary>
+    internal static readonly JsonSerializerOptions CompactSerializerOptions = new(SerializerOptions) { WriteIndented = false };
+
     /// <summary>yyyyMMddTHHmmssZ-first 8 hex digits of the fingerprint (or "00000000" when it has none).</summary>
     public static string CreateModelVersion(DateTimeOffset createdUtc, string datasetFingerprint)
     {

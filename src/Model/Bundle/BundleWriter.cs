@@ -50,7 +50,7 @@ public static class BundleWriter
         {
             [BundleFiles.Model] = WriteBytes(folder, BundleFiles.Model, content.OnnxModel),
             [BundleFiles.MovieTable] = WriteTable(folder, BundleFiles.MovieTable, content.MovieTable, movies, dim),
-            [BundleFiles.Movies] = WriteBytes(folder, BundleFiles.Movies, JsonSerializer.SerializeToUtf8Bytes(content.Movies, BundleManifest.SerializerOptions)),
+            [BundleFiles.Movies] = WriteBytes(folder, BundleFiles.Movies, JsonSerializer.SerializeToUtf8Bytes(content.Movies, BundleManifest.CompactSerializerOptions)),
             [BundleFiles.UserTable] = WriteTable(folder, BundleFiles.UserTable, content.UserTable, users, dim),
             [BundleFiles.UserIds] = WriteTable(folder, BundleFiles.UserIds, content.UserIds, users),
             [BundleFiles.HistoryOffsets] = WriteTable(folder, BundleFiles.HistoryOffsets, content.History.Offsets, users + 1),
