@@ -17,7 +17,7 @@ internal static class MovieScoring
         {
             throw new ArgumentException($"The table holds {table.Length} values; expected {rows} rows x {dim}.", nameof(table));
         }
-        if (Vector256.IsHardwareAccelerated && dim % Vector256<float>.Count == 0 && dim <= 16 * Vector256<float>.Count)
+        if (UsesVector256(dim))
         {
             ScoreAllVector256(table, query, scores);
             return;
@@ -27,6 +27,28 @@ internal static class MovieScoring
             scores[row] = TensorPrimitives.Dot(table.Slice(row * dim, dim), query);
         }
     }
+
+    /// <summary>table[row, :] · query, bit for bit the value <see cref="ScoreAll"/> gives that row.</summary>
+    public static float ScoreRow(ReadOnlySpan<float> table, ReadOnlySpan<float> query, int row)
+    {
+        var dim = query.Length;
+        var values = table.Slice(row * dim, dim);
+        if (!UsesVector256(dim))
+        {
+            return TensorPrimitives.Dot(values, query);
+        }
+        ref var start = ref MemoryMarshal.GetReference(values);
+        ref var q = ref MemoryMarshal.GetReference(query);
+        var accumulator = Vector256<float>.Zero;
+        for (var offset = 0; offset < dim; offset += Vector256<float>.Count)
+        {
+            accumulator = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref start, (nuint)offset), Vector256.LoadUnsafe(ref q, (nuint)offset), accumulator);
+        }
+        return Vector256.Sum(accumulator);
+    }
+
+    private static bool UsesVector256(int dim) =>
+        Vector256.IsHardwareAccelerated && dim % Vector256<float>.Count == 0 && dim <= 16 * Vector256<float>.Count;
 
     /// <summary>
     /// Four rows per pass with one accumulator each; the query stays in registers. Every row is reduced in the same

@@ -21,6 +21,7 @@ public sealed class RecommendationEngine : IDisposable
     private readonly ulong[] _genreMasks;
     private readonly int[] _years;
     private readonly float[] _inverseNorms;
+    private readonly QuantizedMovieTable _quantizedMovies;
     private readonly int _dim;
     private readonly int _movieCount;
 
@@ -74,6 +75,7 @@ public sealed class RecommendationEngine : IDisposable
             var norm = TensorPrimitives.Norm(_content.MovieTable.AsSpan(item * _dim, _dim));
             _inverseNorms[item] = norm > 0 ? 1f / norm : 0f;
         }
+        _quantizedMovies = new QuantizedMovieTable(_content.MovieTable, _dim);
         _model = new UserVectorModel(_content.OnnxModel, _dim, options.IntraOpThreads);
     }
 
@@ -190,20 +192,23 @@ public sealed class RecommendationEngine : IDisposable
         return new RecommendationResult(results, ModelVersion, RecommendationPath.Personalised, FromPrecomputed: true);
     }
 
+    /// <summary>The best accepted movies for a user vector, ranked as exact float32 scoring ranks them.</summary>
     private RecommendationResult Rank(ReadOnlySpan<float> userVector, int count, RecommendationOptions options, ReadOnlySpan<int> seen, RecommendationPath path)
     {
-        var scores = ArrayPool<float>.Shared.Rent(_movieCount);
+        var capacity = Math.Min(count, _movieCount);
+        var items = ArrayPool<int>.Shared.Rent(capacity);
+        var bestScores = ArrayPool<float>.Shared.Rent(capacity);
         ulong[]? excluded = null;
         try
         {
-            var scoreSpan = scores.AsSpan(0, _movieCount);
-            MovieScoring.ScoreAll(_content.MovieTable, userVector, scoreSpan);
             var filter = CreateFilter(options, options.ExcludeSeen ? seen : [], out excluded);
-            return Select(scoreSpan, count, filter, path);
+            var found = _quantizedMovies.SelectBest(_content.MovieTable, userVector, filter, items.AsSpan(0, capacity), bestScores.AsSpan(0, capacity));
+            return Describe(items.AsSpan(0, found), bestScores.AsSpan(0, found), path);
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(scores);
+            ArrayPool<int>.Shared.Return(items);
+            ArrayPool<float>.Shared.Return(bestScores);
             if (excluded is not null)
             {
                 ArrayPool<ulong>.Shared.Return(excluded);
@@ -219,18 +224,23 @@ public sealed class RecommendationEngine : IDisposable
         try
         {
             var found = TopKSelector.Select(scores, filter, items.AsSpan(0, capacity), bestScores.AsSpan(0, capacity));
-            var results = new List<RecommendedMovie>(found);
-            for (var rank = 0; rank < found; rank++)
-            {
-                results.Add(Describe(rank, items[rank], bestScores[rank]));
-            }
-            return new RecommendationResult(results, ModelVersion, path, FromPrecomputed: false);
+            return Describe(items.AsSpan(0, found), bestScores.AsSpan(0, found), path);
         }
         finally
         {
             ArrayPool<int>.Shared.Return(items);
             ArrayPool<float>.Shared.Return(bestScores);
         }
+    }
+
+    private RecommendationResult Describe(ReadOnlySpan<int> items, ReadOnlySpan<float> scores, RecommendationPath path)
+    {
+        var results = new List<RecommendedMovie>(items.Length);
+        for (var rank = 0; rank < items.Length; rank++)
+        {
+            results.Add(Describe(rank, items[rank], scores[rank]));
+        }
+        return new RecommendationResult(results, ModelVersion, path, FromPrecomputed: false);
     }
 
     private RecommendationResult Fallback(int count, RecommendationOptions options, ReadOnlySpan<int> seen)
