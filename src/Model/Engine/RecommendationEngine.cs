@@ -98,7 +98,7 @@ public sealed class RecommendationEngine : IDisposable
         options ??= RecommendationOptions.Default;
         if (!_userById.TryGetValue(userId, out var user))
         {
-            return Fallback(count, options, seen: []);
+            return Fallback(count, options);
         }
         if (options.IsDefault && count <= _content.PrecomputedCount)
         {
@@ -141,7 +141,7 @@ public sealed class RecommendationEngine : IDisposable
             var history = items.AsSpan(0, movieIds.Count);
             if (history.IsEmpty)
             {
-                return Fallback(count, options, seen: []);
+                return Fallback(count, options);
             }
             var recent = history[Math.Max(0, history.Length - _content.MaxHistory)..];
             Span<float> userVector = stackalloc float[_dim];
@@ -243,12 +243,13 @@ public sealed class RecommendationEngine : IDisposable
         return new RecommendationResult(results, ModelVersion, path, FromPrecomputed: false);
     }
 
-    private RecommendationResult Fallback(int count, RecommendationOptions options, ReadOnlySpan<int> seen)
+    /// <summary>The popularity ranking under the request's filters (a fallback has no seen movies to exclude).</summary>
+    private RecommendationResult Fallback(int count, RecommendationOptions options)
     {
         ulong[]? excluded = null;
         try
         {
-            var filter = CreateFilter(options, options.ExcludeSeen ? seen : [], out excluded);
+            var filter = CreateFilter(options, seen: [], out excluded);
             var results = new List<RecommendedMovie>(Math.Min(count, _content.PopularityItems.Length));
             for (var position = 0; position < _content.PopularityItems.Length && results.Count < count; position++)
             {
