@@ -46,6 +46,10 @@ internal static class EngineLatencyCommand
         Measure("RecommendForUser, live + genres, top 10", requests, i => engine.RecommendForUser(userIds[(i * 7919) % userIds.Length], 10, genreFilter));
         Measure("SimilarMovies, top 10", requests, i => engine.SimilarMovies(histories[0][i % 50], 10));
 
+        using (var twoThreadEngine = new RecommendationEngine(engine.Bundle, new RecommendationEngineOptions { IntraOpThreads = 2 }))
+        {
+            Measure("RecommendForHistory, 50 movies, 2 ORT threads", requests, i => twoThreadEngine.RecommendForHistory(histories[i & 255], 10));
+        }
         ComparePlacement(engine, histories, requests);
 
         foreach (var callers in new[] { 1, 2, 4 })
