@@ -1,2 +1,3 @@
-Console.Error.WriteLine("Recommender.Training: no commands yet");
-return 1;
+using Recommender.Training.Cli;
+
+return TrainingCommands.CreateDefault().Run(args, CommandContext.ForProcess());

@@ -1,7 +1,14 @@
 namespace Recommender.Model.Data;
 
 /// <summary>A movie from the release's catalogue file.</summary>
-public sealed record MovieInfo(int MovieId, string Title, int? Year, IReadOnlyList<string> Genres);
+public sealed record MovieInfo(int MovieId, string Title, int? Year, IReadOnlyList<string> Genres)
+{
+    /// <summary>IMDb number from links.csv (as in "tt0114709"), where the release has links.</summary>
+    public int? ImdbId { get; init; }
+
+    /// <summary>The Movie Database id from links.csv, where the release has one.</summary>
+    public int? TmdbId { get; init; }
+}
 
 /// <summary>Demographics, where the release has them (ml-100k, ml-1m).</summary>
 public sealed record UserProfile(int UserId, int? Age, string? Gender, string? Occupation, string? ZipCode);
@@ -21,6 +28,11 @@ public sealed record RatingScale(float Min, float Max, float Step)
         var steps = (rating - Min) / Step;
         return Math.Abs(steps - MathF.Round(steps)) < 1e-4f;
     }
+
+    /// <summary>The number of distinct ratings on the scale (10 for half stars, 5 for whole stars).</summary>
+    public int StepCount => (int)MathF.Round((Max - Min) / Step) + 1;
+
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Min}..{Max} in steps of {Step}");
 }
 
 /// <summary>

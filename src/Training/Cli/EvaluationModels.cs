@@ -1,0 +1,16 @@
+using Recommender.Model.Evaluation;
+
+namespace Recommender.Training.Cli;
+
+/// <summary>A model the <c>evaluate</c> command can train on a split's Train and Validation tables.</summary>
+internal sealed record EvaluationModel(string Name, string Description, Func<DataSplit, IItemScorer> Train);
+
+internal static class EvaluationModels
+{
+    public static EvaluationModel Popularity { get; } = new(
+        "popularity",
+        "Most interacted movies in Train ∪ Validation, the same list for everyone.",
+        split => PopularityRecommender.Fit(split));
+
+    public static IReadOnlyList<EvaluationModel> All { get; } = [Popularity];
+}

@@ -1,0 +1,30 @@
+using Recommender.Training.Trainers;
+
+namespace Recommender.Training.Models;
+
+/// <summary>Everything needed to rebuild a <see cref="RecommenderNetwork"/> with the same parameters (saved as JSON).</summary>
+public sealed record NetworkShape
+{
+    public required ModelKind Kind { get; init; }
+    public required int UserCount { get; init; }
+    public required int ItemCount { get; init; }
+    public required int Dim { get; init; }
+    public required int GraphLayers { get; init; }
+    public required GraphConvolution Convolution { get; init; }
+    public required int Hidden { get; init; }
+    public required int LstmLayers { get; init; }
+    public required double LstmDropout { get; init; }
+
+    /// <summary>Feature vocabularies (empty when the feature is unused); their sizes fix the projection shapes.</summary>
+    public IReadOnlyList<string> Genres { get; init; } = [];
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public IReadOnlyList<string> Demographics { get; init; } = [];
+
+    /// <summary>Rating head size; 0 when the model has none.</summary>
+    public int RatingDim { get; init; }
+
+    /// <summary>The mean training rating, the rating head's offset.</summary>
+    public float GlobalMeanRating { get; init; }
+
+    public bool HasRatingHead => RatingDim > 0;
+}

@@ -1,0 +1,71 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Recommender.Training.Models;
+
+/// <summary>
+/// One network for every model kind: a graph encoder (K = 0 for bpr and lstm), an optional sequence encoder and
+/// fusion gate, the anonymous-user vector and an optional rating head. The user vector is
+/// gcn-lstm: gate(g, s); lightgcn and bpr: g; lstm: s. Scores are u · E[i].
+/// </summary>
+internal sealed class RecommenderNetwork : nn.Module
+{
+    private readonly GraphEncoder graph;
+    private readonly SequenceEncoder? sequence;
+    private readonly FusionGate? fusion;
+    private readonly Parameter? anonymous;
+    private readonly RatingHead? rating;
+
+    public RecommenderNetwork(NetworkShape shape, double initStd) : base(nameof(RecommenderNetwork))
+    {
+        Shape = shape;
+        graph = new GraphEncoder(shape, initStd);
+        if (shape.Kind.UsesSequence())
+        {
+            sequence = new SequenceEncoder(shape);
+        }
+        if (shape.Kind == ModelKind.GcnLstm)
+        {
+            fusion = new FusionGate(shape.Dim);
+            anonymous = new Parameter(zeros(shape.Dim));
+        }
+        if (shape.HasRatingHead)
+        {
+            rating = new RatingHead(shape);
+        }
+        RegisterComponents();
+    }
+
+    public NetworkShape Shape { get; }
+    public GraphEncoder Graph => graph;
+    public SequenceEncoder? Sequence => sequence;
+    public FusionGate? Fusion => fusion;
+    public RatingHead? Rating => rating;
+
+    /// <summary>The vector standing in for g when the user is not in the graph (gcn-lstm only).</summary>
+    public Parameter? Anonymous => anonymous;
+
+    /// <summary>
+    /// Movie embeddings fed to the LSTM: [B, T] indices → [B, T, D]. <paramref name="keep"/> ([B, T], 1 or 0), when
+    /// given, zeroes the dropped history items (training only).
+    /// </summary>
+    public static Tensor SequenceInputs(Tensor items, Tensor histories, Tensor? keep)
+    {
+        var embedded = items.index_select(0, histories.flatten()).view(histories.shape[0], histories.shape[1], -1);
+        return keep is null ? embedded : embedded * keep.unsqueeze(-1);
+    }
+
+    /// <summary>
+    /// User vectors from the graph part [..., D] (null for lstm) and the sequence part [..., D] (null for bpr and
+    /// lightgcn); both given for gcn-lstm.
+    /// </summary>
+    public Tensor Combine(Tensor? graphPart, Tensor? sequencePart)
+    {
+        if (fusion is not null)
+        {
+            return fusion.Fuse(graphPart!, sequencePart!);
+        }
+        return graphPart ?? sequencePart ?? throw new InvalidOperationException("A user vector needs a graph or a sequence part.");
+    }
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Recommender.Model.Evaluation;
+using Recommender.Training.Models;
+
+namespace Recommender.Training.Trainers;
+
+/// <summary>Trains one of the models of <see cref="ModelKinds.All"/> on a split.</summary>
+public static class ModelTrainer
+{
+    /// <summary>
+    /// Trains <paramref name="modelName"/> (bpr, lightgcn, lstm or gcn-lstm) on <paramref name="split"/>.Train, early
+    /// stopping on ndcg@10 over <paramref name="split"/>.Validation (every epoch is reported to
+    /// <paramref name="progress"/>). The returned model scores users from their train + validation history; its
+    /// rating metrics, when it has a rating head, are measured on <paramref name="split"/>.Test.
+    /// </summary>
+    public static TrainedModel Train(
+        string modelName,
+        DataSplit split,
+        TrainingOptions options,
+        IProgress<EpochReport>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        var kind = ModelKinds.Parse(modelName);
+        options.Validate();
+        var watch = Stopwatch.StartNew();
+        var device = TorchRuntime.Initialize(options);
+        var session = new TrainingSession(kind, split, options, device);
+        try
+        {
+            var (history, bestEpoch) = session.Fit(progress, cancellationToken);
+            var (items, users, userVectors) = session.FinalTables();
+            var model = new TrainedModel(
+                kind,
+                options,
+                session.Network,
+                items,
+                users,
+                userVectors,
+                split.Dataset.Users.RawIds.ToArray(),
+                split.Dataset.Items.RawIds.ToArray(),
+                history,
+                bestEpoch,
+                session.Loss);
+            model.Rating = model.HasRatingHead && split.Test.Count > 0 ? model.EvaluateRatings(split.Test, split.Dataset.Scale) : null;
+            model.TrainSeconds = watch.Elapsed.TotalSeconds;
+            return model;
+        }
+        catch
+        {
+            session.Network.Dispose();
+            throw;
+        }
+        finally
+        {
+            session.Dispose();
+        }
+    }
+}

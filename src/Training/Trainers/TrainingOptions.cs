@@ -1,0 +1,187 @@
+using Recommender.Training.Models;
+
+namespace Recommender.Training.Trainers;
+
+/// <summary>Graph convolution variant.</summary>
+public enum GraphConvolution
+{
+    /// <summary>Symmetric normalised propagation without weights or non-linearity; the layer outputs are averaged.</summary>
+    LightGcn,
+
+    /// <summary>GraphSAGE: mean of the neighbours concatenated with self, linear map, non-linearity.</summary>
+    Sage,
+}
+
+/// <summary>Ranking loss. <see cref="Auto"/> picks per model and catalogue size (see <see cref="TrainingOptions"/>).</summary>
+public enum RankingLoss
+{
+    Auto,
+
+    /// <summary>Cross-entropy over the whole catalogue.</summary>
+    Softmax,
+
+    /// <summary>Cross-entropy over the target and negatives drawn by popularity, with logQ correction.</summary>
+    SampledSoftmax,
+
+    /// <summary>Bayesian personalised ranking against one uniformly drawn negative per positive.</summary>
+    Bpr,
+}
+
+/// <summary>
+/// Hyper-parameters of every model. Defaults are the measured defaults for gcn-lstm (see the training notes in the
+/// report); the baselines use the same values where they apply.
+/// </summary>
+public sealed record TrainingOptions
+{
+    public int Seed { get; init; } = 42;
+
+    /// <summary>"auto" (CUDA when TorchSharp reports it, else CPU), "cpu" or "cuda".</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Torch intra-op threads; null means <see cref="Environment.ProcessorCount"/>.</summary>
+    public int? Threads { get; init; }
+
+    // Embeddings and graph.
+    public int Dim { get; init; } = 64;
+    public GraphConvolution Convolution { get; init; } = GraphConvolution.LightGcn;
+    public int GraphLayers { get; init; } = 2;
+
+    /// <summary>Interactions with a rating below this are not graph edges; null keeps every interaction.</summary>
+    public float? MinEdgeRating { get; init; }
+
+    /// <summary>Weight each edge by its rating (before normalisation) instead of 1.</summary>
+    public bool WeightEdgesByRating { get; init; }
+
+    public bool UseGenres { get; init; } = true;
+    public bool UseTags { get; init; } = true;
+    public bool UseDemographics { get; init; } = true;
+
+    /// <summary>Tags used by fewer movies than this are left out of the tag vocabulary.</summary>
+    public int MinTagMovies { get; init; } = 2;
+
+    /// <summary>Standard deviation of the initial id embeddings.</summary>
+    public double EmbeddingInitStd { get; init; } = 0.1;
+
+    // Sequence encoder.
+    public int Hidden { get; init; } = 128;
+    public int LstmLayers { get; init; } = 2;
+    public double LstmDropout { get; init; } = 0.2;
+
+    /// <summary>Maximum history length L: the most recent L training interactions, oldest first.</summary>
+    public int MaxHistory { get; init; } = 50;
+
+    /// <summary>Probability of dropping a history item (zeroing its embedding) in the LSTM input (training only).</summary>
+    public double InputDropout { get; init; } = 0.2;
+
+    /// <summary>Weight of the next-movie loss of the sequence models (every step of every window).</summary>
+    public double NextItemLossWeight { get; init; } = 1.0;
+
+    /// <summary>
+    /// Weight of the history loss of the sequence models: at the last step of each user's most recent window, the
+    /// user vector must predict the user's training movies that the window does not show (outside it, or dropped),
+    /// by softmax over the catalogue averaged over those movies. Added to the next-movie loss; 0 turns it off.
+    /// </summary>
+    public double HistoryLossWeight { get; init; } = 1.0;
+
+    /// <summary>
+    /// Weight of the graph loss of gcn-lstm: the graph user vector g alone must predict all of the user's training
+    /// movies (as LightGCN does), so that g is a good user vector by itself (known users without history use it).
+    /// </summary>
+    public double GraphLossWeight { get; init; } = 1.0;
+
+    /// <summary>Share of training sequences whose graph user vector is replaced by the anonymous vector.</summary>
+    public double AnonymousRate { get; init; } = 0.1;
+
+    // Losses.
+    public RankingLoss Loss { get; init; } = RankingLoss.Auto;
+
+    /// <summary>Under <see cref="RankingLoss.Auto"/>, the full softmax is used up to this many items, sampled softmax above.</summary>
+    public int FullSoftmaxMaxItems { get; init; } = 20_000;
+
+    /// <summary>Negatives per step for the sampled softmax (shared by the batch).</summary>
+    public int SampledNegatives { get; init; } = 2048;
+
+    /// <summary>Popularity exponent of the sampled-softmax proposal (count^alpha).</summary>
+    public double NegativeSamplingExponent { get; init; } = 0.75;
+
+    /// <summary>Weight of the rating loss (mean squared error) added to the ranking loss; 0 trains no rating head.</summary>
+    public double RatingLossWeight { get; init; } = 0.1;
+
+    /// <summary>Size of the rating head's interaction space.</summary>
+    public int RatingDim { get; init; } = 16;
+
+    // Optimisation.
+    public double LearningRate { get; init; } = 2e-3;
+    public double WeightDecay { get; init; } = 0;
+
+    /// <summary>L2 penalty on the embedding rows a step uses (LightGCN-style), scaled by the batch size.</summary>
+    public double EmbeddingL2 { get; init; } = 0;
+
+    /// <summary>(user, movie) pairs per step (BPR).</summary>
+    public int PairBatchSize { get; init; } = 2048;
+
+    /// <summary>Users per step (all models but bpr); a step covers all of these users' training interactions.</summary>
+    public int UserBatchSize { get; init; } = 32;
+
+    public int MaxEpochs { get; init; } = 60;
+
+    /// <summary>gcn-lstm: most epochs of the graph-only first stage (early stopped like the rest); 0 skips it.</summary>
+    public int GraphWarmupEpochs { get; init; } = 60;
+
+    /// <summary>gcn-lstm after the warm-up: the graph part's learning rate as a share of <see cref="LearningRate"/>.</summary>
+    public double GraphFineTuneRate { get; init; } = 0.1;
+
+    /// <summary>Stop after this many epochs without a better validation ndcg@10.</summary>
+    public int Patience { get; init; } = 5;
+
+    /// <summary>Validation ndcg@10 is computed on at most this many users (a seeded sample).</summary>
+    public int MaxValidationUsers { get; init; } = 5000;
+
+    public double GradientClipNorm { get; init; } = 5.0;
+
+    /// <summary>The ranking loss used for a model over a catalogue of <paramref name="itemCount"/> items.</summary>
+    internal RankingLoss ResolveLoss(ModelKind kind, int itemCount) => Loss switch
+    {
+        RankingLoss.Auto when kind == ModelKind.Bpr => RankingLoss.Bpr,
+        RankingLoss.Auto => itemCount <= FullSoftmaxMaxItems ? RankingLoss.Softmax : RankingLoss.SampledSoftmax,
+        _ => Loss,
+    };
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
+    public void Validate()
+    {
+        static void Require(bool condition, string field, string rule)
+        {
+            if (!condition)
+            {
+                throw new ArgumentException($"TrainingOptions.{field} {rule}.", field);
+            }
+        }
+        Require(Dim > 0, nameof(Dim), "must be positive");
+        Require(GraphLayers >= 0, nameof(GraphLayers), "must not be negative");
+        Require(Hidden > 0, nameof(Hidden), "must be positive");
+        Require(LstmLayers > 0, nameof(LstmLayers), "must be positive");
+        Require(LstmDropout is >= 0 and < 1, nameof(LstmDropout), "must be in [0, 1)");
+        Require(InputDropout is >= 0 and < 1, nameof(InputDropout), "must be in [0, 1)");
+        Require(AnonymousRate is >= 0 and <= 1, nameof(AnonymousRate), "must be in [0, 1]");
+        Require(MaxHistory > 0, nameof(MaxHistory), "must be positive");
+        Require(SampledNegatives > 0, nameof(SampledNegatives), "must be positive");
+        Require(NextItemLossWeight >= 0, nameof(NextItemLossWeight), "must not be negative");
+        Require(GraphLossWeight >= 0, nameof(GraphLossWeight), "must not be negative");
+        Require(HistoryLossWeight >= 0, nameof(HistoryLossWeight), "must not be negative");
+        Require(RatingLossWeight >= 0, nameof(RatingLossWeight), "must not be negative");
+        Require(RatingDim > 0, nameof(RatingDim), "must be positive");
+        Require(LearningRate > 0, nameof(LearningRate), "must be positive");
+        Require(WeightDecay >= 0, nameof(WeightDecay), "must not be negative");
+        Require(EmbeddingL2 >= 0, nameof(EmbeddingL2), "must not be negative");
+        Require(UserBatchSize > 0, nameof(UserBatchSize), "must be positive");
+        Require(PairBatchSize > 0, nameof(PairBatchSize), "must be positive");
+        Require(MaxEpochs > 0, nameof(MaxEpochs), "must be positive");
+        Require(GraphWarmupEpochs >= 0, nameof(GraphWarmupEpochs), "must not be negative");
+        Require(GraphFineTuneRate >= 0, nameof(GraphFineTuneRate), "must not be negative");
+        Require(Patience > 0, nameof(Patience), "must be positive");
+        Require(MaxValidationUsers > 0, nameof(MaxValidationUsers), "must be positive");
+        Require(Threads is null or > 0, nameof(Threads), "must be positive");
+        Require(Device is "auto" or "cpu" or "cuda", nameof(Device), "must be auto, cpu or cuda");
+    }
+}

@@ -1,0 +1,738 @@
+using System.Diagnostics;
+using Recommender.Model.Evaluation;
+using Recommender.Training.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Recommender.Training.Trainers;
+
+/// <summary>
+/// One training run: builds the graph, features and network for a model kind, runs the epochs with early stopping on
+/// validation ndcg@10 and produces the trained model. bpr trains on (user, movie, negative) triples; the other models
+/// step over batches of users (see <see cref="UserEpoch"/>), the sequence models over the users' time-ordered
+/// training histories cut into windows of at most L. Every step runs inside its own dispose scope.
+/// </summary>
+internal sealed class TrainingSession : IDisposable
+{
+    private const int ValidationK = 10;
+
+    private readonly ModelKind _kind;
+    private readonly DataSplit _split;
+    private readonly TrainingOptions _options;
+    private readonly Device _device;
+    private readonly Random _random;
+    private readonly UserHistories _trainHistories;
+    private readonly ItemSets _trainItems;
+    private readonly bool[] _connectedUsers;
+    private readonly RecommenderNetwork _network;
+    private readonly GraphInputs _inputs;
+    private readonly RankingLoss _loss;
+    private readonly Tensor? _logProposal;
+    private readonly Tensor? _proposal;
+    private readonly Adam _optimizer;
+    private readonly Adam.ParamGroup _graphGroup;
+    private readonly List<Parameter> _parameters;
+    private readonly List<SequenceChunk>[]? _chunksByUser;
+
+    public TrainingSession(ModelKind kind, DataSplit split, TrainingOptions options, Device device)
+    {
+        _kind = kind;
+        _split = split;
+        _options = options;
+        _device = device;
+        _random = new Random(options.Seed);
+        var train = split.Train;
+        if (train.Count == 0)
+        {
+            throw new ArgumentException("The split's training table is empty.", nameof(split));
+        }
+        _trainHistories = UserHistories.Build(train);
+        _trainItems = ItemSets.Build(train);
+
+        InteractionGraph? graph = kind.UsesGraph() ? InteractionGraph.Build(train, options.MinEdgeRating, options.WeightEdgesByRating) : null;
+        _connectedUsers = graph?.ConnectedUsers() ?? Enumerable.Range(0, train.UserCount).Select(u => _trainItems.Count(u) > 0).ToArray();
+        var features = kind.UsesGraph()
+            ? SideFeatures.Build(split.Dataset, options.UseGenres, options.UseTags, options.UseDemographics, options.MinTagMovies)
+            : new SideFeatures();
+        var shape = new NetworkShape
+        {
+            Kind = kind,
+            UserCount = train.UserCount,
+            ItemCount = train.ItemCount,
+            Dim = options.Dim,
+            GraphLayers = kind.UsesGraph() ? options.GraphLayers : 0,
+            Convolution = options.Convolution,
+            Hidden = options.Hidden,
+            LstmLayers = options.LstmLayers,
+            LstmDropout = options.LstmDropout,
+            Genres = features.Genres?.Vocabulary ?? [],
+            Tags = features.Tags?.Vocabulary ?? [],
+            Demographics = features.Demographics?.Vocabulary ?? [],
+            RatingDim = kind.UsesGraph() && options.RatingLossWeight > 0 ? options.RatingDim : 0,
+            GlobalMeanRating = MeanRating(train.Ratings),
+        };
+        _network = new RecommenderNetwork(shape, options.EmbeddingInitStd);
+        if (_network.Rating is not null)
+        {
+            var (userBiases, itemBiases) = BaselineBiases(train, shape.GlobalMeanRating);
+            _network.Rating.InitialiseBiases(userBiases, itemBiases);
+        }
+        _network.to(device);
+        _inputs = GraphInputs.Create(shape, graph, features, device);
+        _loss = options.ResolveLoss(kind, train.ItemCount);
+        if (_loss == RankingLoss.SampledSoftmax)
+        {
+            (_proposal, _logProposal) = Proposal(train, options, device);
+        }
+        _chunksByUser = kind.UsesSequence() ? SequenceChunks() : null;
+        _parameters = _network.parameters().ToList();
+        var graphParameters = _network.Graph.parameters().ToList();
+        var otherParameters = _parameters.Where(p => !graphParameters.Contains(p)).ToList();
+        _graphGroup = new Adam.ParamGroup(graphParameters, options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay, false, false);
+        var groups = new List<Adam.ParamGroup> { _graphGroup };
+        if (otherParameters.Count > 0)
+        {
+            groups.Add(new Adam.ParamGroup(otherParameters, options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay, false, false));
+        }
+        _optimizer = optim.Adam(groups, options.LearningRate, weight_decay: options.WeightDecay);
+    }
+
+    public RecommenderNetwork Network => _network;
+    public RankingLoss Loss => _loss;
+
+    /// <summary>
+    /// Runs the epochs; leaves the network holding the weights of the best validation epoch. gcn-lstm trains in two
+    /// stages: the graph part alone first (graph and rating losses, early stopping on the ndcg@10 of u = g), then
+    /// everything jointly (early stopping on the ndcg@10 of the fused vector). The joint stage starts from a graph
+    /// as good as LightGCN's, so the sequence part and the gate only have to add to it.
+    /// </summary>
+    public (List<EpochReport> History, int BestEpoch) Fit(IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
+        var validationUsers = ValidationUsers();
+        var validationItems = ItemSets.Build(_split.Validation);
+        var history = new List<EpochReport>();
+        if (_kind == ModelKind.GcnLstm && _options.GraphWarmupEpochs > 0)
+        {
+            RunStage(TrainingStage.GraphWarmup, _options.GraphWarmupEpochs, validationUsers, validationItems, history, progress, cancellationToken);
+            _graphGroup.LearningRate = _options.LearningRate * _options.GraphFineTuneRate;
+        }
+        var bestEpoch = RunStage(TrainingStage.Full, _options.MaxEpochs, validationUsers, validationItems, history, progress, cancellationToken);
+        _network.eval();
+        return (history, bestEpoch);
+    }
+
+    private int RunStage(
+        TrainingStage stage,
+        int maxEpochs,
+        List<int> validationUsers,
+        ItemSets validationItems,
+        List<EpochReport> history,
+        IProgress<EpochReport>? progress,
+        CancellationToken cancellationToken)
+    {
+        var firstEpoch = history.Count + 1;
+        var bestNdcg = double.NegativeInfinity;
+        var bestEpoch = firstEpoch - 1;
+        Dictionary<string, Tensor>? best = null;
+        if (history.Count > 0 && validationUsers.Count > 0)
+        {
+            // A later stage keeps the earlier stage's weights unless it beats them.
+            bestNdcg = ValidationNdcg(validationUsers, validationItems, graphOnly: stage == TrainingStage.GraphWarmup);
+            best = Snapshot();
+        }
+        try
+        {
+            for (var epoch = firstEpoch; epoch < firstEpoch + maxEpochs; epoch++)
+            {
+                var watch = Stopwatch.StartNew();
+                _network.train();
+                var (loss, ranking, rating) = _kind == ModelKind.Bpr ? PairEpoch(cancellationToken) : UserEpoch(stage, cancellationToken);
+                var ndcg = validationUsers.Count > 0 ? ValidationNdcg(validationUsers, validationItems, graphOnly: stage == TrainingStage.GraphWarmup) : double.NaN;
+                var report = new EpochReport(epoch, loss, ranking, rating, ndcg, watch.Elapsed.TotalSeconds, stage);
+                history.Add(report);
+                progress?.Report(report);
+                if (validationUsers.Count == 0)
+                {
+                    bestEpoch = epoch;
+                    continue;
+                }
+                if (ndcg > bestNdcg)
+                {
+                    bestNdcg = ndcg;
+                    bestEpoch = epoch;
+                    DisposeAll(best);
+                    best = Snapshot();
+                }
+                else if (epoch - bestEpoch >= _options.Patience)
+                {
+                    break;
+                }
+            }
+            if (best is not null)
+            {
+                Restore(best);
+            }
+        }
+        finally
+        {
+            DisposeAll(best);
+        }
+        return bestEpoch;
+    }
+
+    /// <summary>
+    /// The final tables with the network in evaluation mode: movie table E, graph user table G (null for lstm) and the
+    /// user vectors of every user from their most recent train + validation history.
+    /// </summary>
+    public (Tensor Items, Tensor? Users, Tensor UserVectors) FinalTables()
+    {
+        _network.eval();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var (users, items) = _network.Graph.Encode(_inputs);
+        var histories = _split.Validation.Count > 0 ? UserHistories.Build(_split.Train, _split.Validation) : _trainHistories;
+        var vectors = UserVectors(users, items, Enumerable.Range(0, _split.Train.UserCount).ToArray(), histories);
+        return (
+            items.cpu().contiguous().MoveToOuterDisposeScope(),
+            users?.cpu().contiguous().MoveToOuterDisposeScope(),
+            vectors.cpu().contiguous().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>User vectors [users.Length, D] from the graph tables and each user's most recent L history items.</summary>
+    public Tensor UserVectors(Tensor? graphUsers, Tensor items, int[] users, UserHistories histories)
+    {
+        var parts = new List<Tensor>();
+        const int batchSize = 512;
+        for (var start = 0; start < users.Length; start += batchSize)
+        {
+            var batch = users.AsSpan(start, Math.Min(batchSize, users.Length - start)).ToArray();
+            parts.Add(UserVectorBatch(graphUsers, items, batch, histories));
+        }
+        return parts.Count == 1 ? parts[0] : cat(parts, 0);
+    }
+
+    private Tensor UserVectorBatch(Tensor? graphUsers, Tensor items, int[] users, UserHistories histories)
+    {
+        Tensor? graphPart = graphUsers is null ? null : GraphPart(graphUsers, users, anonymous: null);
+        if (_network.Sequence is null)
+        {
+            return graphPart!;
+        }
+        var maxLength = Math.Max(1, users.Max(u => Math.Min(histories.Length(u), _options.MaxHistory)));
+        var padded = new long[users.Length * maxLength];
+        var lengths = new long[users.Length];
+        var hasHistory = new bool[users.Length];
+        for (var b = 0; b < users.Length; b++)
+        {
+            var recent = histories.RecentItems(users[b], _options.MaxHistory);
+            for (var t = 0; t < recent.Length; t++)
+            {
+                padded[b * maxLength + t] = recent[t];
+            }
+            lengths[b] = Math.Max(1, recent.Length);
+            hasHistory[b] = recent.Length > 0;
+        }
+        var inputs = RecommenderNetwork.SequenceInputs(items, tensor(padded, [users.Length, maxLength], device: _device), keep: null);
+        var sequencePart = _network.Sequence.EncodeLast(inputs, tensor(lengths, device: _device));
+        var combined = _network.Combine(graphPart, sequencePart);
+        // A user without history is scored by the graph part alone (ARCH.md); without a graph part, by nothing.
+        var fallback = graphPart ?? zeros_like(combined);
+        var mask = tensor(hasHistory, device: _device).unsqueeze(1);
+        return where(mask, combined, fallback);
+    }
+
+    /// <summary>G rows of the users; users outside the graph (or chosen by <paramref name="anonymous"/>) get a.</summary>
+    private Tensor GraphPart(Tensor graphUsers, int[] users, bool[]? anonymous)
+    {
+        var rows = graphUsers.index_select(0, tensor(users.Select(u => (long)u).ToArray(), device: _device));
+        if (_network.Anonymous is null)
+        {
+            return rows;
+        }
+        var useAnonymous = new bool[users.Length];
+        var any = false;
+        for (var b = 0; b < users.Length; b++)
+        {
+            useAnonymous[b] = !_connectedUsers[users[b]] || (anonymous?[b] ?? false);
+            any |= useAnonymous[b];
+        }
+        return any ? where(tensor(useAnonymous, device: _device).unsqueeze(1), _network.Anonymous.unsqueeze(0), rows) : rows;
+    }
+
+    /// <summary>
+    /// One pass over the users in batches. Each step trains, for its users: the graph loss (graph models: g alone
+    /// against all of the user's training movies, the per-pair softmax loss computed per user), the sequence losses
+    /// (sequence models: next movie at every step of every window, history loss at the end of the final window) and
+    /// the rating loss over all of the users' training ratings.
+    /// </summary>
+    private (double Loss, double Ranking, double Rating) UserEpoch(TrainingStage stage, CancellationToken cancellationToken)
+    {
+        var users = Enumerable.Range(0, _trainItems.UserCount).Where(u => _trainItems.Count(u) > 0).ToArray();
+        Shuffle(users);
+        double lossSum = 0, rankingSum = 0, ratingSum = 0;
+        var steps = 0;
+        for (var start = 0; start < users.Length; start += _options.UserBatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = users.AsSpan(start, Math.Min(_options.UserBatchSize, users.Length - start)).ToArray();
+            using var scope = NewDisposeScope();
+            var (loss, ranking, rating) = UserStep(batch, stage);
+            lossSum += loss;
+            rankingSum += ranking;
+            ratingSum += rating;
+            steps++;
+        }
+        return (lossSum / steps, rankingSum / steps, ratingSum / steps);
+    }
+
+    private (double Loss, double Ranking, double Rating) UserStep(int[] users, TrainingStage stage)
+    {
+        var (graphUsers, items) = _network.Graph.Encode(_inputs);
+        var losses = new List<Tensor>();
+        var graphWeight = _kind == ModelKind.LightGcn || stage == TrainingStage.GraphWarmup ? 1.0 : _options.GraphLossWeight;
+        if (graphUsers is not null && graphWeight > 0)
+        {
+            var owned = users.Select(u => _trainItems.ItemsOf(u).ToArray()).ToList();
+            losses.Add(graphWeight * MultinomialLoss(GraphPart(graphUsers, users, anonymous: null), items, owned, perTarget: true));
+        }
+        if (_network.Sequence is not null && stage == TrainingStage.Full)
+        {
+            losses.AddRange(SequenceLosses(users, graphUsers, items));
+        }
+        Tensor? rating = null;
+        if (_network.Rating is not null && graphUsers is not null)
+        {
+            var pairUsers = new List<long>();
+            var pairItems = new List<long>();
+            var pairRatings = new List<float>();
+            foreach (var user in users)
+            {
+                for (var position = _trainHistories.Offsets[user]; position < _trainHistories.Offsets[user + 1]; position++)
+                {
+                    pairUsers.Add(user);
+                    pairItems.Add(_trainHistories.Items[position]);
+                    pairRatings.Add(_trainHistories.Ratings[position]);
+                }
+            }
+            rating = RatingLossOf(graphUsers, items, tensor(pairUsers.ToArray(), device: _device), tensor(pairItems.ToArray(), device: _device), pairRatings.ToArray());
+        }
+        if (losses.Count == 0)
+        {
+            return (0, 0, 0);
+        }
+        return Step(losses.Aggregate((a, b) => a + b), rating);
+    }
+
+    /// <summary>
+    /// The next-movie loss over every step of the users' windows and the history loss at the last step of each
+    /// user's final window, whose targets are the user's training movies the window does not show (outside it or
+    /// dropped). Each window's graph part is the user's g, or a for a random share of windows.
+    /// </summary>
+    private List<Tensor> SequenceLosses(int[] users, Tensor? graphUsers, Tensor items)
+    {
+        var chunks = users.SelectMany(u => _chunksByUser![u]).ToList();
+        var width = chunks.Max(c => c.Length);
+        var histories = new long[chunks.Count * width];
+        var keep = new float[chunks.Count * width];
+        var chunkUsers = new int[chunks.Count];
+        var anonymous = new bool[chunks.Count];
+        // Positions (flat b * width + t) with a next-movie target, then the last steps of final windows.
+        var positions = new List<long>();
+        var positionRows = new List<long>();
+        var targets = new List<long>();
+        var targetUsers = new List<long>();
+        for (var b = 0; b < chunks.Count; b++)
+        {
+            var chunk = chunks[b];
+            chunkUsers[b] = chunk.User;
+            anonymous[b] = _random.NextDouble() < _options.AnonymousRate;
+            for (var t = 0; t < chunk.Length; t++)
+            {
+                histories[b * width + t] = _trainHistories.Items[chunk.Start + t];
+                keep[b * width + t] = _random.NextDouble() < _options.InputDropout ? 0 : 1;
+            }
+            var targetCount = _options.NextItemLossWeight == 0 ? 0 : chunk.IsFinal ? chunk.Length - 1 : chunk.Length;
+            for (var t = 0; t < targetCount; t++)
+            {
+                positions.Add(b * width + t);
+                positionRows.Add(b);
+                targets.Add(_trainHistories.Items[chunk.Start + t + 1]);
+                targetUsers.Add(chunk.User);
+            }
+        }
+        var nextCount = positions.Count;
+        var unseenSets = new List<int[]>();
+        for (var b = 0; b < chunks.Count && _options.HistoryLossWeight > 0; b++)
+        {
+            var chunk = chunks[b];
+            if (!chunk.IsFinal)
+            {
+                continue;
+            }
+            var visible = new HashSet<int>();
+            for (var t = 0; t < chunk.Length; t++)
+            {
+                if (keep[b * width + t] > 0)
+                {
+                    visible.Add(_trainHistories.Items[chunk.Start + t]);
+                }
+            }
+            var unseen = _trainItems.ItemsOf(chunk.User).ToArray().Where(i => !visible.Contains(i)).ToArray();
+            if (unseen.Length > 0)
+            {
+                positions.Add(b * width + chunk.Length - 1);
+                positionRows.Add(b);
+                unseenSets.Add(unseen);
+            }
+        }
+        var losses = new List<Tensor>();
+        if (positions.Count == 0)
+        {
+            return losses;
+        }
+
+        var historyTensor = tensor(histories, [chunks.Count, width], device: _device);
+        var keepTensor = _options.InputDropout > 0 ? tensor(keep, [chunks.Count, width], device: _device) : null;
+        var states = _network.Sequence!.Encode(RecommenderNetwork.SequenceInputs(items, historyTensor, keepTensor));
+        var sequencePart = states.view(-1, states.shape[2]).index_select(0, tensor(positions.ToArray(), device: _device));
+        var graphPart = graphUsers is null
+            ? null
+            : GraphPart(graphUsers, chunkUsers, anonymous).index_select(0, tensor(positionRows.ToArray(), device: _device));
+        var userVectors = _network.Combine(graphPart, sequencePart);
+        if (nextCount > 0)
+        {
+            var negatives = _loss == RankingLoss.Bpr ? BprNegatives(targetUsers) : null;
+            var next = RankingLossOf(userVectors.narrow(0, 0, nextCount), items, tensor(targets.ToArray(), device: _device), negatives);
+            losses.Add(_options.NextItemLossWeight * next);
+        }
+        if (unseenSets.Count > 0)
+        {
+            losses.Add(_options.HistoryLossWeight * MultinomialLoss(userVectors.narrow(0, nextCount, unseenSets.Count), items, unseenSets));
+        }
+        return losses;
+    }
+
+    /// <summary>
+    /// Softmax cross-entropy over the full catalogue of each row's user vector against every movie of its target set
+    /// T_b. <paramref name="perTarget"/>: the mean over all (row, target) pairs, which equals the per-pair softmax
+    /// loss at the cost of one score row per user; otherwise the mean over rows of each row's mean.
+    /// </summary>
+    private Tensor MultinomialLoss(Tensor userVectors, Tensor items, IReadOnlyList<int[]> targetSets, bool perTarget = false)
+    {
+        var totalTargets = targetSets.Sum(t => t.Length);
+        var flat = new long[totalTargets];
+        var weights = new float[totalTargets];
+        var itemCount = items.shape[0];
+        var next = 0;
+        for (var b = 0; b < targetSets.Count; b++)
+        {
+            foreach (var item in targetSets[b])
+            {
+                flat[next] = b * itemCount + item;
+                weights[next++] = perTarget ? 1f / totalTargets : 1f / (targetSets[b].Length * targetSets.Count);
+            }
+        }
+        var logProbabilities = nn.functional.log_softmax(userVectors.mm(items.t()), 1);
+        var picked = logProbabilities.flatten().index_select(0, tensor(flat, device: _device));
+        return -(picked * tensor(weights, device: _device)).sum();
+    }
+
+    private (double Loss, double Ranking, double Rating) PairEpoch(CancellationToken cancellationToken)
+    {
+        var train = _split.Train;
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        Shuffle(order);
+        double lossSum = 0, rankingSum = 0, ratingSum = 0;
+        var steps = 0;
+        for (var start = 0; start < order.Length; start += _options.PairBatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var rows = order.AsSpan(start, Math.Min(_options.PairBatchSize, order.Length - start));
+            var users = new int[rows.Length];
+            var targets = new long[rows.Length];
+            var ratings = new float[rows.Length];
+            for (var i = 0; i < rows.Length; i++)
+            {
+                users[i] = train.Users[rows[i]];
+                targets[i] = train.Items[rows[i]];
+                ratings[i] = train.Ratings[rows[i]];
+            }
+            using var scope = NewDisposeScope();
+            var (graphUsers, items) = _network.Graph.Encode(_inputs);
+            var userTensor = tensor(users.Select(u => (long)u).ToArray(), device: _device);
+            var targetTensor = tensor(targets, device: _device);
+            var userVectors = GraphPart(graphUsers!, users, anonymous: null);
+            var negatives = _loss == RankingLoss.Bpr ? BprNegatives(users.Select(u => (long)u)) : null;
+            var ranking = RankingLossOf(userVectors, items, targetTensor, negatives);
+            if (_options.EmbeddingL2 > 0)
+            {
+                // LightGCN-style penalty on the layer-0 id rows the step uses.
+                var squares = _network.Graph.UserIdWeight!.index_select(0, userTensor).pow(2).sum()
+                    + _network.Graph.ItemIdWeight.index_select(0, targetTensor).pow(2).sum();
+                if (negatives is not null)
+                {
+                    squares = squares + _network.Graph.ItemIdWeight.index_select(0, negatives).pow(2).sum();
+                }
+                ranking = ranking + _options.EmbeddingL2 * squares / (2.0 * rows.Length);
+            }
+            var rating = RatingLossOf(graphUsers, items, userTensor, targetTensor, ratings);
+            var (loss, rankingValue, ratingValue) = Step(ranking, rating);
+            lossSum += loss;
+            rankingSum += rankingValue;
+            ratingSum += ratingValue;
+            steps++;
+        }
+        return (lossSum / steps, rankingSum / steps, ratingSum / steps);
+    }
+
+    private (double Loss, double Ranking, double Rating) Step(Tensor ranking, Tensor? rating)
+    {
+        var loss = rating is null ? ranking : ranking + _options.RatingLossWeight * rating;
+        _optimizer.zero_grad();
+        loss.backward();
+        if (_options.GradientClipNorm > 0)
+        {
+            nn.utils.clip_grad_norm_(_parameters, _options.GradientClipNorm);
+        }
+        _optimizer.step();
+        return (loss.item<float>(), ranking.item<float>(), rating?.item<float>() ?? 0);
+    }
+
+    private Tensor RankingLossOf(Tensor userVectors, Tensor items, Tensor targets, Tensor? bprNegatives)
+    {
+        switch (_loss)
+        {
+            case RankingLoss.Softmax:
+                return nn.functional.cross_entropy(userVectors.mm(items.t()), targets);
+            case RankingLoss.SampledSoftmax:
+            {
+                var negatives = multinomial(_proposal!, _options.SampledNegatives, replacement: true);
+                var positive = (userVectors * items.index_select(0, targets)).sum(-1) - _logProposal!.index_select(0, targets);
+                var negativeLogits = userVectors.mm(items.index_select(0, negatives).t()) - _logProposal.index_select(0, negatives).unsqueeze(0);
+                var accidentalHits = targets.unsqueeze(1).eq(negatives.unsqueeze(0));
+                negativeLogits = negativeLogits.masked_fill(accidentalHits, -1e9f);
+                var logits = cat([positive.unsqueeze(1), negativeLogits], 1);
+                return nn.functional.cross_entropy(logits, zeros(targets.shape[0], dtype: ScalarType.Int64, device: _device));
+            }
+            case RankingLoss.Bpr:
+                return BprLoss(userVectors, items, targets, bprNegatives ?? throw new ArgumentNullException(nameof(bprNegatives)));
+            default:
+                throw new InvalidOperationException($"Unresolved ranking loss {_loss}.");
+        }
+    }
+
+    private static Tensor BprLoss(Tensor userVectors, Tensor items, Tensor targets, Tensor negatives)
+    {
+        var positive = (userVectors * items.index_select(0, targets)).sum(-1);
+        var negative = (userVectors * items.index_select(0, negatives)).sum(-1);
+        return nn.functional.softplus(negative - positive).mean();
+    }
+
+    private Tensor? RatingLossOf(Tensor? graphUsers, Tensor items, Tensor users, Tensor targets, float[] ratings)
+    {
+        if (_network.Rating is null || graphUsers is null)
+        {
+            return null;
+        }
+        var predicted = _network.Rating.Predict(users, targets, graphUsers.index_select(0, users), items.index_select(0, targets));
+        return nn.functional.mse_loss(predicted, tensor(ratings, device: _device));
+    }
+
+    private Tensor BprNegatives(IEnumerable<long> users) =>
+        tensor(users.Select(u => (long)SampleNegative((int)u)).ToArray(), device: _device);
+
+    /// <summary>A movie the user has not rated in training, drawn uniformly (gives up after 32 tries).</summary>
+    private int SampleNegative(int user)
+    {
+        var itemCount = _split.Train.ItemCount;
+        var candidate = _random.Next(itemCount);
+        for (var attempt = 0; attempt < 32 && _trainItems.Contains(user, candidate); attempt++)
+        {
+            candidate = _random.Next(itemCount);
+        }
+        return candidate;
+    }
+
+    /// <summary>Validation ndcg@10 of the model's user vectors, or of the graph part alone (u = g).</summary>
+    private double ValidationNdcg(IReadOnlyList<int> users, ItemSets validationItems, bool graphOnly)
+    {
+        _network.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            var (graphUsers, items) = _network.Graph.Encode(_inputs);
+            var userArray = users.ToArray();
+            var vectors = graphOnly
+                ? graphUsers!.index_select(0, tensor(userArray.Select(u => (long)u).ToArray(), device: _device)).cpu()
+                : UserVectors(graphUsers, items, userArray, _trainHistories).cpu();
+            var rowOfUser = new Dictionary<int, int>(userArray.Length);
+            for (var i = 0; i < userArray.Length; i++)
+            {
+                rowOfUser[userArray[i]] = i;
+            }
+            using var scorer = new TableScorer(vectors, items.cpu(), rowOfUser);
+            return RankingProbe.Evaluate(scorer, _trainItems, validationItems, ValidationK, users).Ndcg;
+        }
+        finally
+        {
+            _network.train();
+        }
+    }
+
+    /// <summary>Users with validation items, a seeded sample when there are more than the configured maximum.</summary>
+    private List<int> ValidationUsers()
+    {
+        var validation = ItemSets.Build(_split.Validation);
+        var users = Enumerable.Range(0, validation.UserCount).Where(u => validation.Count(u) > 0).ToArray();
+        if (users.Length > _options.MaxValidationUsers)
+        {
+            new Random(_options.Seed + 1).Shuffle(users);
+            users = users[.._options.MaxValidationUsers];
+            Array.Sort(users);
+        }
+        return [.. users];
+    }
+
+    /// <summary>
+    /// Windows of at most L inputs over each user's training history, aligned to its end. The final window holds the
+    /// most recent L movies, as at inference: each of its steps but the last has the next movie as target, the last
+    /// carries the history loss. Earlier windows end where the next begins and target the next movie at every step.
+    /// </summary>
+    private List<SequenceChunk>[] SequenceChunks()
+    {
+        var chunksByUser = new List<SequenceChunk>[_trainHistories.UserCount];
+        var maxLength = _options.MaxHistory;
+        for (var user = 0; user < _trainHistories.UserCount; user++)
+        {
+            var chunks = chunksByUser[user] = [];
+            var offset = _trainHistories.Offsets[user];
+            var length = _trainHistories.Length(user);
+            if (length == 0)
+            {
+                continue;
+            }
+            var start = offset + Math.Max(0, length - maxLength);
+            chunks.Add(new SequenceChunk(user, start, offset + length - start, IsFinal: true));
+            var end = start;
+            while (end > offset)
+            {
+                start = Math.Max(offset, end - maxLength);
+                chunks.Add(new SequenceChunk(user, start, end - start, IsFinal: false));
+                end = start;
+            }
+        }
+        return chunksByUser;
+    }
+
+    private Dictionary<string, Tensor> Snapshot()
+    {
+        using var noGrad = no_grad();
+        return _network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+    }
+
+    private void Restore(Dictionary<string, Tensor> snapshot)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, value) in _network.state_dict())
+        {
+            value.copy_(snapshot[name]);
+        }
+    }
+
+    private static void DisposeAll(Dictionary<string, Tensor>? tensors)
+    {
+        if (tensors is null)
+        {
+            return;
+        }
+        foreach (var value in tensors.Values)
+        {
+            value.Dispose();
+        }
+    }
+
+    private void Shuffle<T>(IList<T> list)
+    {
+        for (var i = list.Count - 1; i > 0; i--)
+        {
+            var j = _random.Next(i + 1);
+            (list[i], list[j]) = (list[j], list[i]);
+        }
+    }
+
+    private static (Tensor Proposal, Tensor LogProposal) Proposal(Model.Data.InteractionTable train, TrainingOptions options, Device device)
+    {
+        var counts = new double[train.ItemCount];
+        foreach (var item in train.Items)
+        {
+            counts[item]++;
+        }
+        var weights = counts.Select(c => Math.Pow(c + 1, options.NegativeSamplingExponent)).ToArray();
+        var total = weights.Sum();
+        var probabilities = weights.Select(w => (float)(w / total)).ToArray();
+        var proposal = tensor(probabilities, device: device);
+        // The expected count of each item among the sampled negatives, whose log corrects the sampled logits.
+        var logExpected = tensor(probabilities.Select(p => MathF.Log(p * options.SampledNegatives)).ToArray(), device: device);
+        return (proposal, logExpected);
+    }
+
+    /// <summary>
+    /// Regularised baseline estimates (Koren 2008): item biases first, shrunk by 25 pseudo-ratings, then user biases
+    /// on the residuals, shrunk by 10.
+    /// </summary>
+    private static (float[] Users, float[] Items) BaselineBiases(Model.Data.InteractionTable train, float mean)
+    {
+        const double itemShrinkage = 25, userShrinkage = 10;
+        var itemSums = new double[train.ItemCount];
+        var itemCounts = new int[train.ItemCount];
+        for (var row = 0; row < train.Count; row++)
+        {
+            itemSums[train.Items[row]] += train.Ratings[row] - mean;
+            itemCounts[train.Items[row]]++;
+        }
+        var items = new float[train.ItemCount];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = (float)(itemSums[i] / (itemShrinkage + itemCounts[i]));
+        }
+        var userSums = new double[train.UserCount];
+        var userCounts = new int[train.UserCount];
+        for (var row = 0; row < train.Count; row++)
+        {
+            userSums[train.Users[row]] += train.Ratings[row] - mean - items[train.Items[row]];
+            userCounts[train.Users[row]]++;
+        }
+        var users = new float[train.UserCount];
+        for (var u = 0; u < users.Length; u++)
+        {
+            users[u] = (float)(userSums[u] / (userShrinkage + userCounts[u]));
+        }
+        return (users, items);
+    }
+
+    private static float MeanRating(ReadOnlySpan<float> ratings)
+    {
+        double sum = 0;
+        foreach (var rating in ratings)
+        {
+            sum += rating;
+        }
+        return ratings.Length == 0 ? 0 : (float)(sum / ratings.Length);
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _inputs.Dispose();
+        _proposal?.Dispose();
+        _logProposal?.Dispose();
+    }
+}
+
+/// <summary>
+/// A window of one user's history: inputs at absolute positions [Start, Start + Length), next-movie targets one
+/// later; the final (most recent) window has no target after its last step.
+/// </summary>
+internal readonly record struct SequenceChunk(int User, int Start, int Length, bool IsFinal);

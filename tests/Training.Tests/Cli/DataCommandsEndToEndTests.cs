@@ -1,0 +1,66 @@
+using System.Globalization;
+using Recommender.Model.Data.Synthetic;
+using Recommender.Model.Evaluation;
+using Recommender.Training.Cli;
+
+namespace Recommender.Training.Tests.Cli;
+
+/// <summary>The data commands as the executable wires them: real files on disk through MovieLens ingestion.</summary>
+public sealed class DataCommandsEndToEndTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("data-commands-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int ExitCode, CapturedContext Captured) Run(params string[] args)
+    {
+        var captured = new CapturedContext();
+        return (TrainingCommands.CreateDefault().Run(args, captured.Context), captured);
+    }
+
+    private string WriteRelease(int users = 120, int movies = 200, int ratings = 6_000) =>
+        new SyntheticMovieLensGenerator(new SyntheticDatasetOptions { Users = users, Movies = movies, Ratings = ratings, Seed = 7 })
+            .WriteTo(Path.Combine(_folder, "release")).Folder;
+
+    [Fact]
+    public void EvaluateWritesMetricsThatTheExportedCsvsReproduce()
+    {
+        var release = WriteRelease();
+        var output = Path.Combine(_folder, "out");
+
+        var (exitCode, captured) = Run("evaluate", "--data", release, "--protocol", "leave-one-out", "--models", "popularity", "--out", output);
+
+        Assert.True(exitCode == 0, captured.Error);
+        var report = MetricsReport.Read(Path.Combine(output, "metrics.json"));
+        var metrics = report.Models["popularity"];
+
+        var relevant = ReadCsv(Path.Combine(output, "test.csv"))
+            .ToLookup(row => row[0], row => row[1]);
+        var recommended = ReadCsv(Path.Combine(output, "recommendations.csv"))
+            .GroupBy(row => row[0])
+            .ToDictionary(group => group.Key, group => group.OrderBy(row => int.Parse(row[1], CultureInfo.InvariantCulture)).Select(row => row[2]).ToList());
+
+        Assert.Equal(120, relevant.Count);
+        var hits = relevant.Count(user => recommended[user.Key].Take(10).Intersect(user).Any());
+        Assert.Equal(hits / (double)relevant.Count, metrics["hr@10"], 1e-9);
+    }
+
+    [Fact]
+    public void StatsReportsTheFileAndLineOfAMalformedRowAndFails()
+    {
+        var release = WriteRelease();
+        var ratings = Path.Combine(release, "ratings.csv");
+        var lines = File.ReadAllLines(ratings);
+        lines[3] = "1,2,abc,964982931";
+        File.WriteAllLines(ratings, lines);
+
+        var (exitCode, captured) = Run("stats", "--data", release);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("ratings.csv:4", captured.Error, StringComparison.Ordinal);
+        Assert.Contains("abc", captured.Error, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<string[]> ReadCsv(string path) =>
+        File.ReadLines(path).Skip(1).Select(line => line.Split(','));
+}
