@@ -1,0 +1,42 @@
+using Recommender.Training.Export;
+
+namespace Recommender.Benchmarks.Engine;
+
+/// <summary>
+/// An ML-20M-sized bundle with random weights (27,000 movies, 138,000 users, D = 64, 2-layer LSTM with H = 128,
+/// L = 50), exported once with the real exporter and kept under the temp folder (or RECOMMENDER_BENCH_DIR).
+/// </summary>
+internal static class SyntheticBundle
+{
+    public const int Movies = 27_000;
+    public const int Users = 138_000;
+    public const int Dim = 64;
+    public const int Hidden = 128;
+    public const int Layers = 2;
+    public const int MaxHistory = 50;
+
+    public static string Ensure(Action<string>? log = null)
+    {
+        var root = Environment.GetEnvironmentVariable("RECOMMENDER_BENCH_DIR") ?? Path.Combine(Path.GetTempPath(), "recommender-benchmarks");
+        var path = Path.Combine(root, $"synthetic-m{Movies}-u{Users}-d{Dim}-h{Hidden}-l{Layers}-L{MaxHistory}");
+        if (Directory.Exists(path))
+        {
+            return path;
+        }
+        log?.Invoke($"Exporting the synthetic bundle to {path} (once) ...");
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var weights = SyntheticModel.CreateWeights(seed: 1, Movies, Users, Dim, Hidden, Layers, MaxHistory);
+        var data = SyntheticModel.CreateExportData(seed: 2, weights);
+        ModelBundleExporter.Export(weights, data, path);
+        log?.Invoke($"Exported in {started.Elapsed.TotalSeconds:F1} s.");
+        return path;
+    }
+
+    /// <summary>Random session histories of exactly <paramref name="length"/> catalogue movie ids.</summary>
+    public static int[][] SessionHistories(Recommender.Model.Engine.RecommendationEngine engine, int count, int length, int seed)
+    {
+        var random = new Random(seed);
+        var movies = engine.Bundle.Content.Movies;
+        return [.. Enumerable.Range(0, count).Select(_ => Enumerable.Range(0, length).Select(_ => movies[random.Next(movies.Count)].MovieId).ToArray())];
+    }
+}

@@ -1,0 +1,148 @@
+using Recommender.Training.Models;
+
+namespace Recommender.Training.Export;
+
+/// <summary>One LSTM layer's weights in PyTorch layout (gate order i, f, g, o), row-major.</summary>
+public sealed class LstmLayerWeights
+{
+    /// <summary>[4H, in] where in = D for layer 0 and H above it.</summary>
+    public required float[] WeightIh { get; init; }
+
+    /// <summary>[4H, H].</summary>
+    public required float[] WeightHh { get; init; }
+
+    /// <summary>[4H].</summary>
+    public required float[] BiasIh { get; init; }
+
+    /// <summary>[4H].</summary>
+    public required float[] BiasHh { get; init; }
+}
+
+/// <summary>
+/// A trained GCN+LSTM model reduced to the float32 tables and dense weights needed at inference time
+/// (notes/ARCH.md). Row-major everywhere; no TorchSharp types.
+/// </summary>
+public sealed class GcnLstmInferenceWeights
+{
+    /// <summary>D: embedding size of movies, users and the user vector.</summary>
+    public required int Dim { get; init; }
+
+    /// <summary>H: LSTM hidden size.</summary>
+    public required int Hidden { get; init; }
+
+    public required int Layers { get; init; }
+
+    /// <summary>L: the most recent history steps the model reads.</summary>
+    public required int MaxHistory { get; init; }
+
+    /// <summary>E [MovieCount, Dim].</summary>
+    public required float[] MovieTable { get; init; }
+
+    public required int MovieCount { get; init; }
+
+    /// <summary>G [UserCount, Dim].</summary>
+    public required float[] UserTable { get; init; }
+
+    public required int UserCount { get; init; }
+
+    /// <summary>a [Dim]: the graph part for users outside the graph.</summary>
+    public required float[] Anonymous { get; init; }
+
+    public required LstmLayerWeights[] Lstm { get; init; }
+
+    /// <summary>Ws [Dim, Hidden].</summary>
+    public required float[] ProjectionWeight { get; init; }
+
+    /// <summary>bs [Dim].</summary>
+    public required float[] ProjectionBias { get; init; }
+
+    /// <summary>Wz [Dim, 2 * Dim], applied to [g ; s].</summary>
+    public required float[] GateWeight { get; init; }
+
+    /// <summary>bz [Dim].</summary>
+    public required float[] GateBias { get; init; }
+
+    /// <summary>The weights of a trained model's tables (TrainedModel.ToInferenceWeights), sharing their arrays.</summary>
+    public static GcnLstmInferenceWeights FromTables(GcnLstmTables tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        return new GcnLstmInferenceWeights
+        {
+            Dim = tables.Dim,
+            Hidden = tables.Hidden,
+            Layers = tables.Layers,
+            MaxHistory = tables.MaxHistory,
+            MovieTable = tables.MovieTable,
+            MovieCount = tables.MovieCount,
+            UserTable = tables.UserTable,
+            UserCount = tables.UserCount,
+            Anonymous = tables.Anonymous,
+            Lstm = [.. tables.Lstm.Select(layer => new LstmLayerWeights
+            {
+                WeightIh = layer.WeightIh,
+                WeightHh = layer.WeightHh,
+                BiasIh = layer.BiasIh,
+                BiasHh = layer.BiasHh,
+            })],
+            ProjectionWeight = tables.ProjectionWeight,
+            ProjectionBias = tables.ProjectionBias,
+            GateWeight = tables.GateWeight,
+            GateBias = tables.GateBias,
+        };
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first field whose size disagrees with the dimensions.</summary>
+    public void Validate()
+    {
+        RequirePositive(Dim, nameof(Dim));
+        RequirePositive(Hidden, nameof(Hidden));
+        RequirePositive(Layers, nameof(Layers));
+        RequirePositive(MaxHistory, nameof(MaxHistory));
+        RequirePositive(MovieCount, nameof(MovieCount));
+        if (UserCount < 0)
+        {
+            throw new ArgumentException($"{nameof(UserCount)} must not be negative, got {UserCount}.", nameof(UserCount));
+        }
+        RequireLength(MovieTable, (long)MovieCount * Dim, nameof(MovieTable), $"{nameof(MovieCount)} x {nameof(Dim)}");
+        RequireLength(UserTable, (long)UserCount * Dim, nameof(UserTable), $"{nameof(UserCount)} x {nameof(Dim)}");
+        RequireLength(Anonymous, Dim, nameof(Anonymous), nameof(Dim));
+        if (Lstm is null || Lstm.Length != Layers)
+        {
+            throw new ArgumentException($"{nameof(Lstm)} must hold {Layers} layers, got {Lstm?.Length ?? 0}.", nameof(Lstm));
+        }
+        for (var layer = 0; layer < Layers; layer++)
+        {
+            var inputSize = layer == 0 ? Dim : Hidden;
+            var weights = Lstm[layer] ?? throw new ArgumentException($"{nameof(Lstm)}[{layer}] is null.", nameof(Lstm));
+            var prefix = $"{nameof(Lstm)}[{layer}].";
+            RequireLength(weights.WeightIh, 4L * Hidden * inputSize, prefix + nameof(LstmLayerWeights.WeightIh), $"4H x {(layer == 0 ? "D" : "H")}");
+            RequireLength(weights.WeightHh, 4L * Hidden * Hidden, prefix + nameof(LstmLayerWeights.WeightHh), "4H x H");
+            RequireLength(weights.BiasIh, 4L * Hidden, prefix + nameof(LstmLayerWeights.BiasIh), "4H");
+            RequireLength(weights.BiasHh, 4L * Hidden, prefix + nameof(LstmLayerWeights.BiasHh), "4H");
+        }
+        RequireLength(ProjectionWeight, (long)Dim * Hidden, nameof(ProjectionWeight), "D x H");
+        RequireLength(ProjectionBias, Dim, nameof(ProjectionBias), "D");
+        RequireLength(GateWeight, 2L * Dim * Dim, nameof(GateWeight), "D x 2D");
+        RequireLength(GateBias, Dim, nameof(GateBias), "D");
+    }
+
+    private static void RequirePositive(int value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentException($"{name} must be positive, got {value}.", name);
+        }
+    }
+
+    private static void RequireLength(float[]? values, long expected, string name, string shape)
+    {
+        if (values is null)
+        {
+            throw new ArgumentException($"{name} is null; expected {expected} values ({shape}).", name);
+        }
+        if (values.LongLength != expected)
+        {
+            throw new ArgumentException($"{name} has {values.LongLength} values; expected {expected} ({shape}).", name);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using Recommender.Model.Engine;
+
+namespace Recommender.Model.Tests.Engine;
+
+public class TopKSelectorTests
+{
+    [Fact]
+    public void EqualScores_GoToTheLowerIndex()
+    {
+        float[] scores = [1f, 3f, 2f, 3f, 3f, 0f, 2f];
+        var items = new int[4];
+        var best = new float[4];
+
+        var found = TopKSelector.Select(scores, ItemFilter.None, items, best);
+
+        Assert.Equal(4, found);
+        Assert.Equal([1, 3, 4, 2], items);
+        Assert.Equal([3f, 3f, 3f, 2f], best);
+    }
+
+    [Fact]
+    public void NaNScoresAndExcludedItems_AreNeverSelected()
+    {
+        float[] scores = [float.NaN, 5f, 4f, float.NaN, 3f];
+        var excluded = new ulong[1];
+        ItemFilter.Set(excluded, 1);
+        var items = new int[5];
+        var best = new float[5];
+
+        var found = TopKSelector.Select(scores, ItemFilter.Excluding(excluded), items, best);
+
+        Assert.Equal(2, found);
+        Assert.Equal([2, 4], items[..found]);
+    }
+
+    [Fact]
+    public void Selection_AgreesWithAFullSort()
+    {
+        var random = new Random(1);
+        // Few distinct values: many ties.
+        var scores = Enumerable.Range(0, 5000).Select(_ => (float)random.Next(100)).ToArray();
+        var items = new int[50];
+        var best = new float[50];
+
+        TopKSelector.Select(scores, ItemFilter.None, items, best);
+
+        var expected = Enumerable.Range(0, scores.Length).OrderByDescending(item => scores[item]).ThenBy(item => item).Take(50);
+        Assert.Equal(expected, items);
+    }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(64)]
+    [InlineData(12)]
+    public void ScoreAll_MatchesPlainDotProducts(int dim)
+    {
+        var random = new Random(dim);
+        const int rows = 103;
+        var table = Enumerable.Range(0, rows * dim).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var query = Enumerable.Range(0, dim).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var scores = new float[rows];
+
+        MovieScoring.ScoreAll(table, query, scores);
+
+        for (var row = 0; row < rows; row++)
+        {
+            var expected = Enumerable.Range(0, dim).Sum(d => (double)table[row * dim + d] * query[d]);
+            Assert.Equal(expected, scores[row], 1e-5);
+        }
+    }
+}
