@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Recommender.Model.Evaluation;
-using Recommender.Training.Models;
+using Recommender.Training.Export;
 using Recommender.Training.Trainers;
 using Spectre.Console;
 
@@ -16,6 +16,7 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
 {
     public const string MainModel = "gcn-lstm";
     public const string ModelFolderName = "model";
+    public const string BundleFolderName = "bundle";
     public const string ReportFileName = "report.md";
     public const string CurvesFileName = "training-curves.png";
 
@@ -105,6 +106,10 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
                 if (model == mainModel)
                 {
                     trained.Save(Path.Combine(outputFolder, ModelFolderName));
+                    if (model == MainModel)
+                    {
+                        WriteBundle(trained, split, values, Path.Combine(outputFolder, BundleFolderName), console);
+                    }
                 }
                 trained.Dispose();
             }
@@ -123,6 +128,27 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
         console.Write(ResultsTable(report, k));
         console.WriteLine($"Peak working set {peakWorkingSetMb:F0} MB. Wrote results to {Path.GetFullPath(outputFolder)}");
         return ExitCodes.Success;
+    }
+
+    /// <summary>The serving bundle of the product model: ONNX graph, tables, catalogue, histories, precomputed lists.</summary>
+    private static void WriteBundle(TrainedModel trained, DataSplit split, IReadOnlyDictionary<string, double> metrics, string bundleFolder, IAnsiConsole console)
+    {
+        if (Directory.Exists(bundleFolder))
+        {
+            Directory.Delete(bundleFolder, recursive: true);
+        }
+        var weights = GcnLstmInferenceWeights.FromTables(trained.ToInferenceWeights());
+        var hyperParameters = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["model"] = trained.ModelName,
+            ["protocol"] = split.Protocol,
+            ["seed"] = split.Seed.ToString(CultureInfo.InvariantCulture),
+            ["bestEpoch"] = trained.BestEpoch.ToString(CultureInfo.InvariantCulture),
+        };
+        var data = BundleExportData.FromInteractions(
+            split.Dataset, split.Train.Concat(split.Validation), weights.MaxHistory, hyperParameters, metrics);
+        var manifest = ModelBundleExporter.Export(weights, data, bundleFolder);
+        console.WriteLine($"Wrote model bundle {manifest.ModelVersion} to {bundleFolder}");
     }
 
     private static List<string> ReadModels(CommandArguments arguments)

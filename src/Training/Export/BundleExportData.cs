@@ -31,7 +31,9 @@ public sealed class BundleExportData
     /// <paramref name="maxHistory"/> items by timestamp (ties in row order), seen sets are all their items, and
     /// popularity is the interaction count per item (ties to the lower index).
     /// </summary>
-    public static BundleExportData FromInteractions(MovieLensDataset dataset, InteractionTable interactions, int maxHistory)
+    public static BundleExportData FromInteractions(
+        MovieLensDataset dataset, InteractionTable interactions, int maxHistory,
+        IReadOnlyDictionary<string, string>? hyperParameters = null, IReadOnlyDictionary<string, double>? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(interactions);
@@ -116,6 +118,8 @@ public sealed class BundleExportData
             PopularityItems = ranking,
             PopularityScores = [.. ranking.Select(item => (float)popularity[item])],
             DatasetFingerprint = dataset.Fingerprint,
+            HyperParameters = hyperParameters ?? new Dictionary<string, string>(),
+            Metrics = metrics ?? new Dictionary<string, double>(),
         };
     }
 

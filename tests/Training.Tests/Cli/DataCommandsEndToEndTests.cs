@@ -1,5 +1,6 @@
 using System.Globalization;
 using Recommender.Model.Data.Synthetic;
+using Recommender.Model.Engine;
 using Recommender.Model.Evaluation;
 using Recommender.Training.Cli;
 
@@ -84,6 +85,12 @@ public sealed class DataCommandsEndToEndTests : IDisposable
         Assert.False(report.Models["popularity"].ContainsKey("rmse"));
         Assert.True(report.AdditionalFields["peak_working_set_mb"].GetDouble() > 0);
         Assert.Contains("| gcn-lstm |", File.ReadAllText(Path.Combine(output, TrainCommand.ReportFileName)), StringComparison.Ordinal);
+
+        using var engine = RecommendationEngine.Load(Path.Combine(output, TrainCommand.BundleFolderName));
+        var firstUser = int.Parse(ReadCsv(Path.Combine(output, "test.csv")).First()[0], CultureInfo.InvariantCulture);
+        var recommended = engine.RecommendForUser(firstUser, 5);
+        Assert.Equal(5, recommended.Items.Count);
+        Assert.Equal(RecommendationPath.Personalised, recommended.Path);
     }
 
     [Fact]
