@@ -33,7 +33,11 @@ public static class OnnxGraphBuilder
 
         graph.Initializer.Add(FloatTensor("movie_table", weights.MovieTable, weights.MovieCount, dim));
         graph.Initializer.Add(Int64Tensor("axis_0", [0], 1));
-        graph.Initializer.Add(Int64Tensor("axis_1", [1], 1));
+        if (weights.Layers > 1)
+        {
+            // Only used between stacked layers; ONNX Runtime warns about unused initializers.
+            graph.Initializer.Add(Int64Tensor("axis_1", [1], 1));
+        }
 
         // Transposing the int64 indices is cheaper than transposing the gathered embeddings; ONNX Runtime's CPU LSTM
         // only accepts the time-major layout (layout = 0).

@@ -91,6 +91,21 @@ public sealed class DataCommandsEndToEndTests : IDisposable
         var recommended = engine.RecommendForUser(firstUser, 5);
         Assert.Equal(5, recommended.Items.Count);
         Assert.Equal(RecommendationPath.Personalised, recommended.Path);
+
+        var bundle = Path.Combine(output, TrainCommand.BundleFolderName);
+        var (jsonExit, json) = Run("recommend", "--bundle", bundle, "--user", firstUser.ToString(CultureInfo.InvariantCulture), "--count", "3", "--format", "json");
+        Assert.True(jsonExit == 0, json.Error);
+        using (var document = System.Text.Json.JsonDocument.Parse(json.Output))
+        {
+            Assert.Equal("personalised", document.RootElement.GetProperty("path").GetString());
+            Assert.Equal(3, document.RootElement.GetProperty("results").GetArrayLength());
+        }
+
+        var movies = Path.Combine(bundle, "movies.json");
+        File.WriteAllText(movies, File.ReadAllText(movies) + " ");
+        var (damagedExit, damaged) = Run("recommend", "--bundle", bundle, "--user", firstUser.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(ExitCodes.Failure, damagedExit);
+        Assert.Contains("movies.json", damaged.Error, StringComparison.Ordinal);
     }
 
     [Fact]
