@@ -6,15 +6,21 @@ using System.Runtime.Intrinsics.X86;
 namespace Recommender.Model.Engine;
 
 /// <summary>
-/// An int8 copy of the movie table (one scale per row) for a first, approximate scoring pass that reads a quarter of
-/// the bytes, with a per-row bound on how far an approximate score can be from the exact float32 one. Ranking then
-/// rescores exactly only the rows whose bound interval can reach the top list, so results equal full exact scoring.
+/// An int8 copy of the movie table (one scale per row) for a first, approximate scoring pass: the query is quantized
+/// to int16 as well, so each row costs a few integer multiply-adds and reads a quarter of the float32 bytes. Every
+/// approximate score comes with a bound on its distance from the exact float32 score; ranking rescores exactly only
+/// the rows whose bound interval can reach the top list, so results equal full exact scoring.
 /// </summary>
 internal sealed class QuantizedMovieTable
 {
+    // Query levels: fine enough that its rounding is negligible next to the rows', small enough that an int32 lane
+    // (dim / 8 products of at most 127 · 16383) cannot overflow for dim <= 256.
+    private const int QueryLevels = 16383;
+
     private readonly sbyte[] _values;
     private readonly float[] _scales;
     private readonly float[] _errorPerQueryNorm;
+    private readonly float[] _errorPerQueryStep;
 
     public QuantizedMovieTable(ReadOnlySpan<float> table, int dim)
     {
@@ -24,59 +30,79 @@ internal sealed class QuantizedMovieTable
         _values = new sbyte[rows * dim];
         _scales = new float[rows];
         _errorPerQueryNorm = new float[rows];
-        // Rounding of both float32 dot products: at most (dim + 2) units of 2^-24 of sum |e_d u_d| each; doubled for margin.
+        _errorPerQueryStep = new float[rows];
+        // Rounding of the exact float32 dot product: at most (dim + 2) units of 2^-24 of sum |e_d u_d|; doubled for margin.
         var roundingAllowance = 2.0 * (dim + 2) * Math.Pow(2, -24);
         for (var row = 0; row < rows; row++)
         {
             var values = table.Slice(row * dim, dim);
-            var largest = TensorPrimitives.MaxMagnitude(values);
-            var maxAbs = Math.Abs(largest);
+            var maxAbs = Math.Abs(TensorPrimitives.MaxMagnitude(values));
             if (!float.IsFinite(maxAbs) || maxAbs == 0)
             {
+                // A zero row scores exactly 0; a non-finite one is always rescored.
                 _errorPerQueryNorm[row] = float.IsFinite(maxAbs) ? 0 : float.PositiveInfinity;
                 continue;
             }
             var scale = maxAbs / 127f;
             _scales[row] = scale;
-            double residual = 0;
+            double residual = 0, quantizedMass = 0;
             for (var d = 0; d < dim; d++)
             {
                 var quantized = (sbyte)Math.Clamp(MathF.Round(values[d] / scale), -127f, 127f);
                 _values[row * dim + d] = quantized;
                 residual = Math.Max(residual, Math.Abs(values[d] - (double)scale * quantized));
+                quantizedMass += Math.Abs(quantized);
             }
-            // |approximate - exact| <= ||u||_1 * (max residual + rounding of both dot products), rounded up.
-            _errorPerQueryNorm[row] = (float)((residual + roundingAllowance * maxAbs * 1.01) * 1.001);
+            _errorPerQueryNorm[row] = (float)((residual + roundingAllowance * maxAbs) * 1.001);
+            _errorPerQueryStep[row] = (float)(scale * quantizedMass * 1.001);
         }
     }
 
     public int Dim { get; }
     public int Rows => _scales.Length;
 
-    /// <summary>Per row: the bound on |approximate − exact| score per unit of the query's L1 norm.</summary>
-    public ReadOnlySpan<float> ErrorPerQueryNorm => _errorPerQueryNorm;
-
-    /// <summary>approximate[i] ≈ table[i, :] · query.</summary>
-    public void ApproximateScores(ReadOnlySpan<float> query, Span<float> approximate)
+    /// <summary>
+    /// approximate[i] ≈ table[i, :] · query and bound[i] ≥ |approximate[i] − exact float32 score|:
+    /// with e ≈ s·q (row) and u ≈ t·v (query), |e·u − s·t·(q·v)| ≤ max|e − s·q|·‖u‖₁ + s·‖q‖₁·max|u − t·v|.
+    /// </summary>
+    public void ApproximateScores(ReadOnlySpan<float> query, Span<float> approximate, Span<float> bound)
     {
-        if (query.Length != Dim || approximate.Length != Rows)
+        if (query.Length != Dim || approximate.Length != Rows || bound.Length != Rows)
         {
-            throw new ArgumentException($"Expected a query of {Dim} and {Rows} scores, got {query.Length} and {approximate.Length}.");
+            throw new ArgumentException($"Expected a query of {Dim} and {Rows} scores and bounds, got {query.Length}, {approximate.Length} and {bound.Length}.");
         }
-        if (Avx2.IsSupported && Fma.IsSupported && Dim % 8 == 0 && Dim <= 128)
+        Span<short> quantizedQuery = stackalloc short[Dim];
+        var maxAbs = Math.Abs(TensorPrimitives.MaxMagnitude(query));
+        var step = maxAbs > 0 && float.IsFinite(maxAbs) ? maxAbs / QueryLevels : 1f;
+        double queryResidual = 0;
+        for (var d = 0; d < Dim; d++)
         {
-            ApproximateScoresAvx2(query, approximate);
-            return;
+            quantizedQuery[d] = (short)Math.Clamp(MathF.Round(query[d] / step), -QueryLevels, QueryLevels);
+            queryResidual = Math.Max(queryResidual, Math.Abs(query[d] - (double)step * quantizedQuery[d]));
         }
-        for (var row = 0; row < Rows; row++)
+        if (Avx2.IsSupported && Dim % 16 == 0 && Dim <= 256)
         {
-            float sum = 0;
-            for (var d = 0; d < Dim; d++)
+            DotProductsAvx2(quantizedQuery, approximate);
+        }
+        else
+        {
+            for (var row = 0; row < Rows; row++)
             {
-                sum += _values[row * Dim + d] * query[d];
+                var sum = 0;
+                for (var d = 0; d < Dim; d++)
+                {
+                    sum += _values[row * Dim + d] * quantizedQuery[d];
+                }
+                approximate[row] = sum;
             }
-            approximate[row] = sum * _scales[row];
         }
+        // Converting the integer sums to float and scaling them costs three roundings, covered by the 2^-21 share.
+        TensorPrimitives.Multiply(approximate, _scales, approximate);
+        TensorPrimitives.Multiply(approximate, step, approximate);
+        var queryNorm = TensorPrimitives.SumOfMagnitudes(query) * 1.0001f;
+        var perStep = (float)((queryResidual + QueryLevels * step * Math.Pow(2, -21)) * 1.001);
+        TensorPrimitives.Multiply(_errorPerQueryNorm, queryNorm, bound);
+        TensorPrimitives.MultiplyAdd(_errorPerQueryStep, perStep, bound, bound);
     }
 
     /// <summary>
@@ -90,69 +116,71 @@ internal sealed class QuantizedMovieTable
         var capacity = Math.Min(items.Length, scores.Length);
         var approximate = ArrayPool<float>.Shared.Rent(Rows);
         var bounds = ArrayPool<float>.Shared.Rent(Rows);
+        var candidates = ArrayPool<float>.Shared.Rent(Rows);
         try
         {
             var approximateSpan = approximate.AsSpan(0, Rows);
             var boundSpan = bounds.AsSpan(0, Rows);
-            ApproximateScores(query, approximateSpan);
-            var queryNorm = TensorPrimitives.SumOfMagnitudes(query) * 1.0001f;
+            var candidateSpan = candidates.AsSpan(0, Rows);
+            ApproximateScores(query, approximateSpan, boundSpan);
 
-            TensorPrimitives.MultiplyAdd(ErrorPerQueryNorm, -queryNorm, approximateSpan, boundSpan);
-            var found = TopKSelector.Select(boundSpan, filter, items[..capacity], scores[..capacity]);
+            TensorPrimitives.Subtract(approximateSpan, boundSpan, candidateSpan);
+            var found = TopKSelector.Select(candidateSpan, filter, items[..capacity], scores[..capacity]);
             var threshold = found == capacity ? scores[capacity - 1] : float.NegativeInfinity;
 
             // Rows that cannot reach the threshold become NaN, which selection skips; the rest get their exact score.
-            TensorPrimitives.MultiplyAdd(ErrorPerQueryNorm, queryNorm, approximateSpan, boundSpan);
+            TensorPrimitives.Add(approximateSpan, boundSpan, candidateSpan);
             for (var row = 0; row < Rows; row++)
             {
-                boundSpan[row] = boundSpan[row] >= threshold ? MovieScoring.ScoreRow(table, query, row) : float.NaN;
+                candidateSpan[row] = candidateSpan[row] >= threshold ? MovieScoring.ScoreRow(table, query, row) : float.NaN;
             }
-            return TopKSelector.Select(boundSpan, filter, items[..capacity], scores[..capacity]);
+            return TopKSelector.Select(candidateSpan, filter, items[..capacity], scores[..capacity]);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(approximate);
             ArrayPool<float>.Shared.Return(bounds);
+            ArrayPool<float>.Shared.Return(candidates);
         }
     }
 
-    private unsafe void ApproximateScoresAvx2(ReadOnlySpan<float> query, Span<float> approximate)
+    /// <summary>destination[row] = Σ_d values[row, d] · query[d], exactly, as int16 multiply-add pairs.</summary>
+    private unsafe void DotProductsAvx2(ReadOnlySpan<short> query, Span<float> destination)
     {
-        var chunks = Dim / 8;
-        var q = stackalloc Vector256<float>[chunks];
+        var chunks = Dim / 16;
+        var q = stackalloc Vector256<short>[chunks];
         for (var chunk = 0; chunk < chunks; chunk++)
         {
-            q[chunk] = Vector256.Create(query.Slice(chunk * 8, 8));
+            q[chunk] = Vector256.Create(query.Slice(chunk * 16, 16));
         }
         var rows = Rows;
         fixed (sbyte* values = _values)
-        fixed (float* scales = _scales)
-        fixed (float* destination = approximate)
+        fixed (float* output = destination)
         {
             var row = 0;
             for (; row + 2 <= rows; row += 2)
             {
                 var first = values + (nint)row * Dim;
                 var second = first + Dim;
-                var a0 = Vector256<float>.Zero;
-                var a1 = Vector256<float>.Zero;
+                var a0 = Vector256<int>.Zero;
+                var a1 = Vector256<int>.Zero;
                 for (var chunk = 0; chunk < chunks; chunk++)
                 {
-                    a0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(first + chunk * 8)), q[chunk], a0);
-                    a1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(second + chunk * 8)), q[chunk], a1);
+                    a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(first + chunk * 16), q[chunk]));
+                    a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(second + chunk * 16), q[chunk]));
                 }
-                destination[row] = Vector256.Sum(a0) * scales[row];
-                destination[row + 1] = Vector256.Sum(a1) * scales[row + 1];
+                output[row] = Vector256.Sum(a0);
+                output[row + 1] = Vector256.Sum(a1);
             }
             for (; row < rows; row++)
             {
                 var current = values + (nint)row * Dim;
-                var accumulator = Vector256<float>.Zero;
+                var accumulator = Vector256<int>.Zero;
                 for (var chunk = 0; chunk < chunks; chunk++)
                 {
-                    accumulator = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(current + chunk * 8)), q[chunk], accumulator);
+                    accumulator = Avx2.Add(accumulator, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(current + chunk * 16), q[chunk]));
                 }
-                destination[row] = Vector256.Sum(accumulator) * scales[row];
+                output[row] = Vector256.Sum(accumulator);
             }
         }
     }

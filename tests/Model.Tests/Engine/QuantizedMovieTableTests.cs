@@ -102,17 +102,17 @@ public class QuantizedMovieTableTests
         var quantized = new QuantizedMovieTable(table, dim);
         var query = Enumerable.Range(0, dim).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         var approximate = new float[rows];
+        var bounds = new float[rows];
         var exact = new float[rows];
 
-        quantized.ApproximateScores(query, approximate);
+        quantized.ApproximateScores(query, approximate, bounds);
         MovieScoring.ScoreAll(table, query, exact);
 
-        var queryNorm = query.Sum(Math.Abs);
         var mean = exact.Average();
         var spread = Math.Sqrt(exact.Average(score => (score - mean) * (score - mean)));
         for (var row = 0; row < rows; row++)
         {
-            var bound = quantized.ErrorPerQueryNorm[row] * queryNorm;
+            var bound = bounds[row];
             Assert.InRange(Math.Abs(approximate[row] - exact[row]), 0, bound);
             // The bound prunes only if it is small next to the spread of scores.
             Assert.True(bound < 0.1 * spread, $"row {row}: bound {bound}, score spread {spread}");
