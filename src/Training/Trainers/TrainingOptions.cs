@@ -124,7 +124,7 @@ public sealed record TrainingOptions
     public int RatingDim { get; init; } = 16;
 
     // Optimisation.
-    public double LearningRate { get; init; } = 3e-3;
+    public double LearningRate { get; init; } = 5e-3;
     public double WeightDecay { get; init; } = 0;
 
     /// <summary>L2 penalty on the embedding rows a step uses (LightGCN-style), scaled by the batch size.</summary>
@@ -134,7 +134,7 @@ public sealed record TrainingOptions
     public int PairBatchSize { get; init; } = 2048;
 
     /// <summary>Users per step (all models but bpr); a step covers all of these users' training interactions.</summary>
-    public int UserBatchSize { get; init; } = 32;
+    public int UserBatchSize { get; init; } = 64;
 
     /// <summary>
     /// Sequence models: most history windows (each up to L steps) per step; a step closes early rather than pass it,
@@ -143,10 +143,10 @@ public sealed record TrainingOptions
     /// </summary>
     public int MaxWindowsPerStep { get; init; } = 2048;
 
-    public int MaxEpochs { get; init; } = 60;
+    public int MaxEpochs { get; init; } = 30;
 
     /// <summary>gcn-lstm: most epochs of the graph-only first stage (early stopped like the rest); 0 skips it.</summary>
-    public int GraphWarmupEpochs { get; init; } = 60;
+    public int GraphWarmupEpochs { get; init; } = 40;
 
     /// <summary>gcn-lstm after the warm-up: the graph part's learning rate as a share of <see cref="LearningRate"/>.</summary>
     public double GraphFineTuneRate { get; init; } = 0.1;
