@@ -28,8 +28,8 @@ public enum RankingLoss
 }
 
 /// <summary>
-/// Hyper-parameters of every model. Defaults are the measured defaults for gcn-lstm (see the training notes in the
-/// report); the baselines use the same values where they apply.
+/// Hyper-parameters of every model. The defaults were chosen by measurement on ml-100k (per-user 75/25 and
+/// leave-one-out) for gcn-lstm; the baselines use the same values where they apply.
 /// </summary>
 public sealed record TrainingOptions
 {
@@ -43,6 +43,7 @@ public sealed record TrainingOptions
 
     // Embeddings and graph.
     public int Dim { get; init; } = 64;
+    /// <summary>LightGCN by measurement (ml-100k 75/25 ndcg@10: lightgcn 0.461, sage 0.420).</summary>
     public GraphConvolution Convolution { get; init; } = GraphConvolution.LightGcn;
     public int GraphLayers { get; init; } = 2;
 
@@ -125,9 +126,10 @@ public sealed record TrainingOptions
 
     // Optimisation.
     public double LearningRate { get; init; } = 5e-3;
+    /// <summary>Adam's (coupled) weight decay; off: 1e-4 lowered lightgcn's ml-100k ndcg@10 from 0.463 to 0.412.</summary>
     public double WeightDecay { get; init; } = 0;
 
-    /// <summary>L2 penalty on the embedding rows a step uses (LightGCN-style), scaled by the batch size.</summary>
+    /// <summary>bpr: L2 penalty on the id rows of a step's users, positives and negatives, divided by 2 × batch size.</summary>
     public double EmbeddingL2 { get; init; } = 0;
 
     /// <summary>(user, movie) pairs per step (BPR).</summary>
