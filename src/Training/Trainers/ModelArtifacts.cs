@@ -83,7 +83,7 @@ internal static class ModelArtifacts
             throw new InvalidDataException($"{descriptionPath}: format '{description.Format}' is not {ModelDescription.CurrentFormat}.");
         }
         var kind = ModelKinds.Parse(description.Model, nameof(description.Model));
-        TorchRuntime.Initialize(description.Options with { Device = "cpu" });
+        TorchRuntime.Prepare(description.Options.Threads);
         var network = new RecommenderNetwork(description.Shape, description.Options.EmbeddingInitStd);
         try
         {

@@ -7,11 +7,16 @@ namespace Recommender.Training.Trainers;
 /// <summary>Trains one of the models of <see cref="ModelKinds.All"/> on a split.</summary>
 public static class ModelTrainer
 {
+    // Torch's random generator, seed and thread count are process-wide: trainings in one process take turns so
+    // that each stays reproducible.
+    private static readonly Lock TrainingGate = new();
+
     /// <summary>
     /// Trains <paramref name="modelName"/> (bpr, lightgcn, lstm or gcn-lstm) on <paramref name="split"/>.Train, early
     /// stopping on ndcg@10 over <paramref name="split"/>.Validation (every epoch is reported to
     /// <paramref name="progress"/>). The returned model scores users from their train + validation history; its
-    /// rating metrics, when it has a rating head, are measured on <paramref name="split"/>.Test.
+    /// rating metrics, when it has a rating head, are measured on <paramref name="split"/>.Test. Trainings in one
+    /// process run one at a time (see TrainingGate); the same seed, options and split give the same weights.
     /// </summary>
     public static TrainedModel Train(
         string modelName,
@@ -22,6 +27,14 @@ public static class ModelTrainer
     {
         var kind = ModelKinds.Parse(modelName);
         options.Validate();
+        lock (TrainingGate)
+        {
+            return TrainLocked(kind, split, options, progress, cancellationToken);
+        }
+    }
+
+    private static TrainedModel TrainLocked(ModelKind kind, DataSplit split, TrainingOptions options, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
         var watch = Stopwatch.StartNew();
         var device = TorchRuntime.Initialize(options);
         var session = new TrainingSession(kind, split, options, device);

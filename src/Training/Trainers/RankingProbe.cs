@@ -3,7 +3,7 @@ using Recommender.Model.Evaluation;
 namespace Recommender.Training.Trainers;
 
 /// <summary>Top-k ranking metrics averaged over the users that have at least one relevant item.</summary>
-public sealed record RankingResult(double Ndcg, double Map, double HitRate, double Recall, double Precision, int Users);
+internal sealed record RankingResult(double Ndcg, double Map, double HitRate, double Recall, double Precision, int Users);
 
 /// <summary>
 /// A small top-k evaluator used for validation during training (binary relevance, excluded items removed from the

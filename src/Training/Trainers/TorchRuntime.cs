@@ -8,11 +8,17 @@ namespace Recommender.Training.Trainers;
 /// <summary>Prepares TorchSharp for a training run: the native-library fix, OpenMP waiting, threads, device and seed.</summary>
 internal static partial class TorchRuntime
 {
-    public static Device Initialize(TrainingOptions options)
+    /// <summary>Everything but the seed: for loading a model without touching the random generator.</summary>
+    public static void Prepare(int? threads)
     {
         TorchSharpNativeFix.EnsureTorchLoadable();
         PreferPassiveOpenMpWaiting();
-        set_num_threads(options.Threads ?? Environment.ProcessorCount);
+        set_num_threads(threads ?? Environment.ProcessorCount);
+    }
+
+    public static Device Initialize(TrainingOptions options)
+    {
+        Prepare(options.Threads);
         var device = options.Device switch
         {
             "cpu" => CPU,

@@ -28,8 +28,8 @@ public enum RankingLoss
 }
 
 /// <summary>
-/// Hyper-parameters of every model. Defaults are the measured defaults for gcn-lstm (see the training notes in the
-/// report); the baselines use the same values where they apply.
+/// Hyper-parameters of every model. The defaults were chosen by measurement on ml-100k (per-user 75/25 and
+/// leave-one-out) for gcn-lstm; the baselines use the same values where they apply.
 /// </summary>
 public sealed record TrainingOptions
 {
@@ -43,6 +43,7 @@ public sealed record TrainingOptions
 
     // Embeddings and graph.
     public int Dim { get; init; } = 64;
+    /// <summary>LightGCN by measurement (ml-100k 75/25 ndcg@10: lightgcn 0.461, sage 0.420).</summary>
     public GraphConvolution Convolution { get; init; } = GraphConvolution.LightGcn;
     public int GraphLayers { get; init; } = 2;
 
@@ -124,17 +125,18 @@ public sealed record TrainingOptions
     public int RatingDim { get; init; } = 16;
 
     // Optimisation.
-    public double LearningRate { get; init; } = 3e-3;
+    public double LearningRate { get; init; } = 5e-3;
+    /// <summary>Adam's (coupled) weight decay; off: 1e-4 lowered lightgcn's ml-100k ndcg@10 from 0.463 to 0.412.</summary>
     public double WeightDecay { get; init; } = 0;
 
-    /// <summary>L2 penalty on the embedding rows a step uses (LightGCN-style), scaled by the batch size.</summary>
+    /// <summary>bpr: L2 penalty on the id rows of a step's users, positives and negatives, divided by 2 × batch size.</summary>
     public double EmbeddingL2 { get; init; } = 0;
 
     /// <summary>(user, movie) pairs per step (BPR).</summary>
     public int PairBatchSize { get; init; } = 2048;
 
     /// <summary>Users per step (all models but bpr); a step covers all of these users' training interactions.</summary>
-    public int UserBatchSize { get; init; } = 32;
+    public int UserBatchSize { get; init; } = 64;
 
     /// <summary>
     /// Sequence models: most history windows (each up to L steps) per step; a step closes early rather than pass it,
@@ -143,10 +145,10 @@ public sealed record TrainingOptions
     /// </summary>
     public int MaxWindowsPerStep { get; init; } = 2048;
 
-    public int MaxEpochs { get; init; } = 60;
+    public int MaxEpochs { get; init; } = 30;
 
     /// <summary>gcn-lstm: most epochs of the graph-only first stage (early stopped like the rest); 0 skips it.</summary>
-    public int GraphWarmupEpochs { get; init; } = 60;
+    public int GraphWarmupEpochs { get; init; } = 40;
 
     /// <summary>gcn-lstm after the warm-up: the graph part's learning rate as a share of <see cref="LearningRate"/>.</summary>
     public double GraphFineTuneRate { get; init; } = 0.1;

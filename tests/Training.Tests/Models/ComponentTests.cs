@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace Recommender.Training.Tests.Models;
 
+[Collection(TorchCollection.Name)]
 public sealed class ComponentTests
 {
     [Fact]

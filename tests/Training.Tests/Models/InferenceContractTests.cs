@@ -5,6 +5,7 @@ using Recommender.Training.Trainers;
 
 namespace Recommender.Training.Tests.Models;
 
+[Collection(TorchCollection.Name)]
 public sealed class InferenceContractTests
 {
     [Fact]

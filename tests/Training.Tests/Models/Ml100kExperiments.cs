@@ -14,6 +14,7 @@ namespace Recommender.Training.Tests.Models;
 /// overrides) and EXPERIMENT_LOG (a file that receives every epoch as it finishes). Run in Release:
 /// RECOMMENDER_EXPERIMENTS=1 dotnet test tests/Training.Tests -c Release --filter Ml100kExperiments --logger "console;verbosity=detailed"
 /// </summary>
+[Collection(TorchCollection.Name)]
 public sealed class Ml100kExperiments(ITestOutputHelper output)
 {
     [ExperimentFact]

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Recommender.Training.Tests.Models;
 
+[Collection(TorchCollection.Name)]
 public sealed class SequenceEncoderTests
 {
     [Fact]

@@ -187,15 +187,3 @@ internal static class TestData
         };
     }
 }
-
-/// <summary>A fact that runs only where ml-100k is available (../shared/data/movielens or $RECOMMENDER_MOVIELENS).</summary>
-public sealed class Ml100kFactAttribute : FactAttribute
-{
-    public Ml100kFactAttribute()
-    {
-        if (TestData.MovieLensFolder("ml-100k") is null)
-        {
-            Skip = "ml-100k is not available (../shared/data/movielens/ml-100k or $RECOMMENDER_MOVIELENS).";
-        }
-    }
-}

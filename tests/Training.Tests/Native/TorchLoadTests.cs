@@ -3,6 +3,7 @@ using TorchSharp;
 
 namespace Recommender.Training.Tests.Native;
 
+[Collection(Recommender.Training.Tests.Models.TorchCollection.Name)]
 public sealed class TorchLoadTests
 {
     [Fact]
