@@ -137,7 +137,7 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
         {
             Directory.Delete(bundleFolder, recursive: true);
         }
-        var weights = GcnLstmInferenceWeights.FromTables(trained.ToInferenceWeights());
+        var weights = trained.ToInferenceWeights();
         var hyperParameters = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["model"] = trained.ModelName,

@@ -62,35 +62,6 @@ public sealed class GcnLstmInferenceWeights
     /// <summary>bz [Dim].</summary>
     public required float[] GateBias { get; init; }
 
-    /// <summary>The weights of a trained model's tables (TrainedModel.ToInferenceWeights), sharing their arrays.</summary>
-    public static GcnLstmInferenceWeights FromTables(GcnLstmTables tables)
-    {
-        ArgumentNullException.ThrowIfNull(tables);
-        return new GcnLstmInferenceWeights
-        {
-            Dim = tables.Dim,
-            Hidden = tables.Hidden,
-            Layers = tables.Layers,
-            MaxHistory = tables.MaxHistory,
-            MovieTable = tables.MovieTable,
-            MovieCount = tables.MovieCount,
-            UserTable = tables.UserTable,
-            UserCount = tables.UserCount,
-            Anonymous = tables.Anonymous,
-            Lstm = [.. tables.Lstm.Select(layer => new LstmLayerWeights
-            {
-                WeightIh = layer.WeightIh,
-                WeightHh = layer.WeightHh,
-                BiasIh = layer.BiasIh,
-                BiasHh = layer.BiasHh,
-            })],
-            ProjectionWeight = tables.ProjectionWeight,
-            ProjectionBias = tables.ProjectionBias,
-            GateWeight = tables.GateWeight,
-            GateBias = tables.GateBias,
-        };
-    }
-
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first field whose size disagrees with the dimensions.</summary>
     public void Validate()
     {

@@ -1,3 +1,4 @@
+using Recommender.Training.Export;
 using Recommender.Model.Data;
 using Recommender.Model.Evaluation;
 using Recommender.Training.Models;
@@ -118,7 +119,7 @@ public sealed class TrainedModel : IDisposable
     }
 
     /// <summary>The ARCH.md inference tables of a gcn-lstm model.</summary>
-    public GcnLstmTables ToInferenceWeights()
+    public GcnLstmInferenceWeights ToInferenceWeights()
     {
         if (Kind != ModelKind.GcnLstm || _users is null)
         {
@@ -126,16 +127,18 @@ public sealed class TrainedModel : IDisposable
         }
         var sequence = Network.Sequence!;
         var lstmParameters = sequence.Lstm.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        var layers = new LstmLayerTables[Shape.LstmLayers];
+        var layers = new LstmLayerWeights[Shape.LstmLayers];
         for (var layer = 0; layer < layers.Length; layer++)
         {
-            layers[layer] = new LstmLayerTables(
-                ToArray(lstmParameters[$"weight_ih_l{layer}"]),
-                ToArray(lstmParameters[$"weight_hh_l{layer}"]),
-                ToArray(lstmParameters[$"bias_ih_l{layer}"]),
-                ToArray(lstmParameters[$"bias_hh_l{layer}"]));
+            layers[layer] = new LstmLayerWeights
+            {
+                WeightIh = ToArray(lstmParameters[$"weight_ih_l{layer}"]),
+                WeightHh = ToArray(lstmParameters[$"weight_hh_l{layer}"]),
+                BiasIh = ToArray(lstmParameters[$"bias_ih_l{layer}"]),
+                BiasHh = ToArray(lstmParameters[$"bias_hh_l{layer}"]),
+            };
         }
-        return new GcnLstmTables
+        return new GcnLstmInferenceWeights
         {
             Dim = Shape.Dim,
             Hidden = Shape.Hidden,

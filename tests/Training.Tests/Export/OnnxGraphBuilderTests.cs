@@ -133,23 +133,6 @@ public class OnnxGraphBuilderTests
         Assert.Contains("64", error.Message);
     }
 
-    [Fact]
-    public void FromTables_CarriesEveryTrainedTableIntoTheExportedGraph()
-    {
-        var weights = SyntheticModel.CreateWeights(seed: 6, movieCount: 30, userCount: 4, dim: 8, hidden: 6, layers: 2, maxHistory: 5);
-        var tables = new Recommender.Training.Models.GcnLstmTables
-        {
-            Dim = weights.Dim, Hidden = weights.Hidden, Layers = weights.Layers, MaxHistory = weights.MaxHistory,
-            MovieTable = weights.MovieTable, MovieCount = weights.MovieCount, UserTable = weights.UserTable, UserCount = weights.UserCount,
-            Anonymous = weights.Anonymous,
-            Lstm = [.. weights.Lstm.Select(layer => new Recommender.Training.Models.LstmLayerTables(layer.WeightIh, layer.WeightHh, layer.BiasIh, layer.BiasHh))],
-            ProjectionWeight = weights.ProjectionWeight, ProjectionBias = weights.ProjectionBias,
-            GateWeight = weights.GateWeight, GateBias = weights.GateBias,
-        };
-
-        Assert.Equal(OnnxGraphBuilder.BuildBytes(weights), OnnxGraphBuilder.BuildBytes(GcnLstmInferenceWeights.FromTables(tables)));
-    }
-
     private static int[] TopTen(double[] movieTable, double[] userVector)
     {
         var dim = userVector.Length;

@@ -1,3 +1,4 @@
+using Recommender.Training.Export;
 using Recommender.Model.Evaluation;
 using Recommender.Training.Models;
 using Recommender.Training.Tests.Native;
@@ -89,7 +90,7 @@ public sealed class InferenceContractTests
     }
 
     /// <summary>ARCH.md's user vector computed from the plain tables, with a textbook LSTM (gates i, f, g, o).</summary>
-    private static float[] ReferenceUserVector(GcnLstmTables t, int user, int[] history)
+    private static float[] ReferenceUserVector(GcnLstmInferenceWeights t, int user, int[] history)
     {
         var dim = t.Dim;
         var hidden = t.Hidden;
