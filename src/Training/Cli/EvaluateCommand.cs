@@ -71,26 +71,9 @@ internal sealed class EvaluateCommand(IDatasetLoader datasets, IReadOnlyList<Eva
         return ExitCodes.Success;
     }
 
-    private List<EvaluationModel> ReadModels(CommandArguments arguments)
-    {
-        var names = arguments.List("models");
-        if (names.Count == 0)
-        {
-            throw new UsageException("Option '--models' lists no model.");
-        }
-        var selected = new List<EvaluationModel>();
-        foreach (var name in names)
-        {
-            var model = models.FirstOrDefault(candidate => candidate.Name == name)
-                ?? throw new UsageException($"Unknown model '{name}'. Valid models: {string.Join(", ", models.Select(candidate => candidate.Name))}.");
-            if (selected.Contains(model))
-            {
-                throw new UsageException($"Model '{name}' is listed more than once in --models.");
-            }
-            selected.Add(model);
-        }
-        return selected;
-    }
+    private List<EvaluationModel> ReadModels(CommandArguments arguments) =>
+        [.. SplitArguments.ReadModelNames(arguments, [.. models.Select(model => model.Name)])
+            .Select(name => models.First(model => model.Name == name))];
 
     /// <summary>One row per metric and one column per model, so that several models still fit 80 columns.</summary>
     private static Table MetricsTable(MetricsReport report, int k, IReadOnlyList<double> evaluationSeconds)

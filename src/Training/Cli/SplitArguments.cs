@@ -102,4 +102,27 @@ internal static class SplitArguments
         return result;
     }
 
+
+    /// <summary>The --models list, checked against <paramref name="validNames"/>: not empty, known names, no repeats.</summary>
+    public static IReadOnlyList<string> ReadModelNames(CommandArguments arguments, IReadOnlyList<string> validNames)
+    {
+        var names = arguments.List("models");
+        if (names.Count == 0)
+        {
+            throw new UsageException("Option '--models' lists no model.");
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            if (!validNames.Contains(name))
+            {
+                throw new UsageException($"Unknown model '{name}'. Valid models: {string.Join(", ", validNames)}.");
+            }
+            if (!seen.Add(name))
+            {
+                throw new UsageException($"Model '{name}' is listed more than once in --models.");
+            }
+        }
+        return names;
+    }
 }

@@ -30,7 +30,7 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
     [
         new("data", "MovieLens folder, release .zip or ratings file to load.", "path", Required: true),
         new("protocol", $"Split protocol: {string.Join(", ", SplitProtocols.Names)}.", "name", DefaultValue: SplitProtocols.Stratified),
-        new("models", $"Comma-separated models, or 'all': {string.Join(", ", AllModels)}.", "list", DefaultValue: MainModel),
+        new("models", $"Comma-separated models, or all: {string.Join(", ", AllModels)}.", "list", DefaultValue: MainModel),
         new("out", "Folder for the results and the saved model (created if missing).", "dir", Required: true),
         .. SplitArguments.CommonOptions,
         new("max-epochs", "Upper bound on training epochs per stage (early stopping usually ends sooner).", "n"),
@@ -151,30 +151,8 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
         console.WriteLine($"Wrote model bundle {manifest.ModelVersion} to {bundleFolder}");
     }
 
-    private static List<string> ReadModels(CommandArguments arguments)
-    {
-        var names = arguments.List("models");
-        if (names.Count == 1 && names[0] == "all")
-        {
-            return [.. AllModels];
-        }
-        if (names.Count == 0)
-        {
-            throw new UsageException("Option '--models' lists no model.");
-        }
-        foreach (var name in names)
-        {
-            if (!AllModels.Contains(name))
-            {
-                throw new UsageException($"Unknown model '{name}'. Valid models: {string.Join(", ", AllModels)}, or all.");
-            }
-        }
-        if (names.Distinct().Count() != names.Count)
-        {
-            throw new UsageException("Option '--models' lists a model more than once.");
-        }
-        return [.. names];
-    }
+    private static List<string> ReadModels(CommandArguments arguments) =>
+        arguments.List("models") is ["all"] ? [.. AllModels] : [.. SplitArguments.ReadModelNames(arguments, AllModels)];
 
     private static TrainedModel TrainWithProgress(string model, DataSplit split, TrainingOptions options, IAnsiConsole console)
     {
