@@ -75,6 +75,9 @@ internal sealed class CommandArguments
         return new CommandArguments(options, given);
     }
 
+    /// <summary>The options given on the command line (flags map to null), by name.</summary>
+    public IReadOnlyDictionary<string, string?> Given => _given;
+
     public bool Has(string name) => _given.ContainsKey(Known(name).Name);
 
     public bool Flag(string name)

@@ -106,6 +106,7 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
                 if (model == mainModel)
                 {
                     trained.Save(Path.Combine(outputFolder, ModelFolderName));
+                    RunRecordFor(arguments, model, split, values).Write(outputFolder);
                     if (model == MainModel)
                     {
                         WriteBundle(trained, split, values, Path.Combine(outputFolder, BundleFolderName), console);
@@ -130,8 +131,22 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
         return ExitCodes.Success;
     }
 
+    /// <summary>The data and split options <c>export</c> needs to rebuild this run's split.</summary>
+    private static TrainingRunRecord RunRecordFor(CommandArguments arguments, string model, DataSplit split, IReadOnlyDictionary<string, double> metrics)
+    {
+        var splitOptionNames = SplitArguments.CommonOptions.Concat(SplitArguments.ProtocolOptions).Select(option => option.Name).Append("protocol").ToHashSet(StringComparer.Ordinal);
+        return new TrainingRunRecord
+        {
+            Model = model,
+            Data = Path.GetFullPath(arguments.RequiredValue("data")),
+            DatasetFingerprint = split.Dataset.Fingerprint,
+            SplitArguments = arguments.Given.Where(pair => splitOptionNames.Contains(pair.Key)).ToDictionary(StringComparer.Ordinal),
+            Metrics = new Dictionary<string, double>(metrics, StringComparer.Ordinal),
+        };
+    }
+
     /// <summary>The serving bundle of the product model: ONNX graph, tables, catalogue, histories, precomputed lists.</summary>
-    private static void WriteBundle(TrainedModel trained, DataSplit split, IReadOnlyDictionary<string, double> metrics, string bundleFolder, IAnsiConsole console)
+    internal static void WriteBundle(TrainedModel trained, DataSplit split, IReadOnlyDictionary<string, double> metrics, string bundleFolder, IAnsiConsole console)
     {
         if (Directory.Exists(bundleFolder))
         {

@@ -10,5 +10,5 @@ internal static class TrainingCommands
 
     /// <summary>The commands that read a data set through <paramref name="datasets"/>.</summary>
     public static IReadOnlyList<ICommand> DataCommands(IDatasetLoader datasets) =>
-        [new StatsCommand(datasets), new EvaluateCommand(datasets, EvaluationModels.All), new GenerateCommand(), new TrainCommand(datasets), new RecommendCommand()];
+        [new StatsCommand(datasets), new EvaluateCommand(datasets, EvaluationModels.All), new GenerateCommand(), new TrainCommand(datasets), new ExportCommand(datasets), new RecommendCommand()];
 }

@@ -165,7 +165,7 @@ internal sealed class TrainingSession : IDisposable
                     DisposeAll(best);
                     best = Snapshot();
                 }
-                else if (epoch - bestEpoch >= _options.Patience)
+                else if (epoch - firstEpoch + 1 >= _options.MinEpochs && epoch - bestEpoch >= _options.Patience)
                 {
                     break;
                 }

@@ -109,6 +109,45 @@ public sealed class DataCommandsEndToEndTests : IDisposable
     }
 
     [Fact]
+    public void ExportRebuildsTheBundleOfASavedRunAndRefusesOtherData()
+    {
+        var release = WriteRelease(users: 60, movies: 80, ratings: 2_400);
+        var run = Path.Combine(_folder, "run");
+        var (trainExit, train) = Run(
+            "train", "--data", release, "--protocol", "leave-one-out", "--k-core", "2", "--max-epochs", "1", "--out", run);
+        Assert.True(trainExit == 0, train.Error);
+
+        var exported = Path.Combine(_folder, "exported");
+        var (exportExit, export) = Run("export", "--run", run, "--out", exported);
+
+        Assert.True(exportExit == 0, export.Error);
+        var trainedBundle = Path.Combine(run, TrainCommand.BundleFolderName);
+        var dataFiles = Directory.GetFiles(trainedBundle).Select(Path.GetFileName).Where(name => name != "manifest.json").Order().ToList();
+        Assert.Equal(dataFiles, Directory.GetFiles(exported).Select(Path.GetFileName).Where(name => name != "manifest.json").Order());
+        foreach (var file in dataFiles)
+        {
+            Assert.True(
+                File.ReadAllBytes(Path.Combine(trainedBundle, file!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(exported, file!))),
+                $"{file} differs between the bundle written by train and the exported one");
+        }
+        using (var engine = RecommendationEngine.Load(exported))
+        {
+            Assert.Equal(RecommendationPath.Personalised, engine.RecommendForUser(int.Parse(ReadCsv(Path.Combine(run, "test.csv")).First()[0], CultureInfo.InvariantCulture), 5).Path);
+        }
+
+        var ratings = Path.Combine(release, "ratings.csv");
+        File.WriteAllLines(ratings, File.ReadAllLines(ratings).SkipLast(1));
+        var (changedExit, changed) = Run("export", "--run", run, "--out", Path.Combine(_folder, "refused"));
+        Assert.Equal(ExitCodes.Failure, changedExit);
+        Assert.Contains("fingerprint", changed.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_folder, "refused")));
+
+        var (missingExit, missing) = Run("export", "--run", _folder);
+        Assert.Equal(ExitCodes.Failure, missingExit);
+        Assert.Contains("run.json", missing.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TrainRejectsAnUnknownModelWithTheValidNames()
     {
         var (exitCode, captured) = Run("train", "--data", _folder, "--models", "gcn-lstm,svd", "--out", _folder);

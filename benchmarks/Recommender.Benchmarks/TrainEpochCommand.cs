@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Globalization;
+using Recommender.Model.Data;
+using Recommender.Model.Evaluation;
+using Recommender.Training.Trainers;
+
+namespace Recommender.Benchmarks;
+
+/// <summary>
+/// train-epoch [--rows N] [--user-batch B] [--threads T] [--seed S]: trains gcn-lstm on an ML-20M-sized synthetic
+/// release (stratified split) for one epoch of each stage (graph warm-up, then joint) and prints the seconds per
+/// epoch, the whole run's time and the peak working set (target ≤ 12 GB). A heartbeat line every 30 s shows progress.
+/// </summary>
+internal static class TrainEpochCommand
+{
+    private const long PeakWorkingSetTargetBytes = 12_000_000_000;
+
+    public static int Run(string[] args)
+    {
+        var rows = 20_000_263;
+        var userBatch = 1024;
+        var threads = Environment.ProcessorCount;
+        var seed = 42;
+        for (var index = 0; index < args.Length; index++)
+        {
+            var value = index + 1 < args.Length ? args[index + 1] : null;
+            switch (args[index])
+            {
+                case "--rows" when int.TryParse(value, CultureInfo.InvariantCulture, out rows) && rows > 0:
+                case "--user-batch" when int.TryParse(value, CultureInfo.InvariantCulture, out userBatch) && userBatch > 0:
+                case "--threads" when int.TryParse(value, CultureInfo.InvariantCulture, out threads) && threads > 0:
+                case "--seed" when int.TryParse(value, CultureInfo.InvariantCulture, out seed):
+                    index++;
+                    break;
+                default:
+                    Console.Error.WriteLine($"Unknown or invalid argument '{args[index]}'.");
+                    Console.Error.WriteLine("Usage: train-epoch [--rows N (positive)] [--user-batch B (positive)] [--threads T (positive)] [--seed S]");
+                    return 2;
+            }
+        }
+
+        var folder = SyntheticReleaseCache.Ensure(SyntheticReleaseCache.Ml20MShaped(rows) with { Seed = seed }, Console.Out);
+        var total = Stopwatch.StartNew();
+        using var heartbeat = new Timer(_ => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  ... {total.Elapsed.TotalSeconds:F0} s, working set {Environment.WorkingSet / 1e9:F2} GB")), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+
+        var dataset = MovieLensReader.Load(folder);
+        Console.WriteLine($"Loaded {dataset.Interactions.Count:N0} interactions ({dataset.Users.Count:N0} users, {dataset.Items.Count:N0} movies) in {total.Elapsed.TotalSeconds:F1} s");
+        var split = SplitProtocols.Create(SplitProtocols.Stratified).Split(dataset, seed);
+        Console.WriteLine($"Split: train {split.Train.Count:N0}, validation {split.Validation.Count:N0}, test {split.Test.Count:N0} at {total.Elapsed.TotalSeconds:F1} s");
+
+        var options = new TrainingOptions
+        {
+            Seed = seed,
+            Threads = threads,
+            MaxEpochs = 1,
+            GraphWarmupEpochs = 1,
+            UserBatchSize = userBatch,
+        };
+        var progress = new ConsoleProgress(report => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"epoch {report.Epoch} ({report.Stage}): {report.Seconds:F1} s, loss {report.Loss:F4}, validation ndcg@10 {report.ValidationNdcg:F4}")));
+        var trainWatch = Stopwatch.StartNew();
+        using var model = ModelTrainer.Train("gcn-lstm", split, options, progress);
+        trainWatch.Stop();
+
+        var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        foreach (var epoch in model.History)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{epoch.Stage}: {epoch.Seconds:F1} s per epoch"));
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"gcn-lstm on {split.Train.Count:N0} training interactions, user batch {userBatch}, {threads} thread(s): training (both epochs, final tables, rating evaluation) {trainWatch.Elapsed.TotalSeconds:F1} s, whole run {total.Elapsed.TotalSeconds:F1} s, peak working set {peak / 1e9:F2} GB (target <= {PeakWorkingSetTargetBytes / 1e9:F1} GB)"));
+        return peak <= PeakWorkingSetTargetBytes ? 0 : 1;
+    }
+
+    /// <summary>Reports on the training thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class ConsoleProgress(Action<EpochReport> report) : IProgress<EpochReport>
+    {
+        public void Report(EpochReport value) => report(value);
+    }
+}
