@@ -6,16 +6,40 @@ using Recommender.Model.Engine;
 namespace Recommender.Benchmarks.Engine;
 
 /// <summary>
-/// `engine-latency [requests] [seconds]`: per-request latency percentiles (which BenchmarkDotNet's per-iteration
+/// `engine-latency [--requests N] [--seconds S] [--bundle DIR | --hidden H --layers L]`: per-request latency percentiles (which BenchmarkDotNet's per-iteration
 /// statistics do not give), bundle load times, and requests per second with 1, 2 and 4 concurrent callers.
 /// </summary>
 internal static class EngineLatencyCommand
 {
     public static int Run(string[] args)
     {
-        var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5000;
-        var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 5;
-        var path = SyntheticBundle.Ensure(Console.WriteLine);
+        var requests = 5000;
+        var seconds = 5.0;
+        var hidden = SyntheticBundle.DefaultHidden;
+        var layers = SyntheticBundle.DefaultLayers;
+        string? bundle = null;
+        for (var index = 0; index < args.Length; index++)
+        {
+            var value = index + 1 < args.Length ? args[index + 1] : null;
+            switch (args[index])
+            {
+                case "--requests" when int.TryParse(value, CultureInfo.InvariantCulture, out requests) && requests > 0:
+                case "--seconds" when double.TryParse(value, CultureInfo.InvariantCulture, out seconds) && seconds > 0:
+                case "--hidden" when int.TryParse(value, CultureInfo.InvariantCulture, out hidden) && hidden > 0:
+                case "--layers" when int.TryParse(value, CultureInfo.InvariantCulture, out layers) && layers > 0:
+                    index++;
+                    break;
+                case "--bundle" when value is not null:
+                    bundle = value;
+                    index++;
+                    break;
+                default:
+                    Console.Error.WriteLine($"Unknown or invalid argument '{args[index]}'.");
+                    Console.Error.WriteLine("Usage: engine-latency [--requests N] [--seconds S] [--bundle DIR | --hidden H --layers L (synthetic 27K-movie bundle)]");
+                    return 2;
+            }
+        }
+        var path = bundle ?? SyntheticBundle.Ensure(hidden, layers, Console.WriteLine);
         Console.WriteLine($"Bundle: {path}");
         Console.WriteLine($"Processors: {Environment.ProcessorCount}; load average at start: {LoadAverage()}");
 

@@ -1,31 +1,36 @@
 using Recommender.Training.Export;
+using Recommender.Training.Trainers;
 
 namespace Recommender.Benchmarks.Engine;
 
 /// <summary>
-/// An ML-20M-sized bundle with random weights (27,000 movies, 138,000 users, D = 64, 2-layer LSTM with H = 128,
-/// L = 50), exported once with the real exporter and kept under the temp folder (or RECOMMENDER_BENCH_DIR).
+/// An ML-20M-sized bundle with random weights (27,000 movies, 138,000 users, D = 64, L = 50, and by default the LSTM
+/// shape training ships: one layer, H = 64), exported once with the real exporter and kept under the temp folder (or
+/// RECOMMENDER_BENCH_DIR).
 /// </summary>
 internal static class SyntheticBundle
 {
     public const int Movies = 27_000;
     public const int Users = 138_000;
     public const int Dim = 64;
-    public const int Hidden = 128;
-    public const int Layers = 2;
     public const int MaxHistory = 50;
 
-    public static string Ensure(Action<string>? log = null)
+    public static int DefaultHidden { get; } = new TrainingOptions().Hidden;
+    public static int DefaultLayers { get; } = new TrainingOptions().LstmLayers;
+
+    public static string Ensure(Action<string>? log = null) => Ensure(DefaultHidden, DefaultLayers, log);
+
+    public static string Ensure(int hidden, int layers, Action<string>? log = null)
     {
         var root = Environment.GetEnvironmentVariable("RECOMMENDER_BENCH_DIR") ?? Path.Combine(Path.GetTempPath(), "recommender-benchmarks");
-        var path = Path.Combine(root, $"synthetic-m{Movies}-u{Users}-d{Dim}-h{Hidden}-l{Layers}-L{MaxHistory}");
+        var path = Path.Combine(root, $"synthetic-m{Movies}-u{Users}-d{Dim}-h{hidden}-l{layers}-L{MaxHistory}");
         if (Directory.Exists(path))
         {
             return path;
         }
         log?.Invoke($"Exporting the synthetic bundle to {path} (once) ...");
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var weights = SyntheticModel.CreateWeights(seed: 1, Movies, Users, Dim, Hidden, Layers, MaxHistory);
+        var weights = SyntheticModel.CreateWeights(seed: 1, Movies, Users, Dim, hidden, layers, MaxHistory);
         var data = SyntheticModel.CreateExportData(seed: 2, weights);
         ModelBundleExporter.Export(weights, data, path);
         log?.Invoke($"Exported in {started.Elapsed.TotalSeconds:F1} s.");
