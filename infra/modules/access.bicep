@@ -92,7 +92,7 @@ resource appMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01
 
 // Starting the job needs Microsoft.App/jobs/start/action. Contributor would also let the app rewrite the job (image,
 // identity); a custom role names exactly what the app does: read the job (to copy its container into the start
-// request), start it, read its executions. It is assigned on the one job, not the resource group.
+// request), start it, list and read its executions. It is assigned on the one job, not the resource group.
 resource jobStarterRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(resourceGroup().id, 'retrain-job-starter')
   properties: {
@@ -108,6 +108,7 @@ resource jobStarterRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.App/jobs/read'
           'Microsoft.App/jobs/start/action'
           'Microsoft.App/jobs/executions/read'
+          'Microsoft.App/jobs/execution/read'
         ]
         notActions: []
         dataActions: []

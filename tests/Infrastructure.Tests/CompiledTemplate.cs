@@ -13,10 +13,14 @@ internal sealed partial class CompiledTemplate(JsonObject main)
     public IReadOnlySet<string> ParameterNames() =>
         (main["parameters"]?.AsObject().Select(pair => pair.Key) ?? []).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>The resources of <paramref name="type"/> in the module deployment <paramref name="module"/>.</summary>
+    public IReadOnlyList<JsonObject> Resources(string module, string type) =>
+        Resources(ModuleTemplate(module)).Where(resource => (string?)resource["type"] == type).ToList();
+
     /// <summary>The one resource of <paramref name="type"/> in the module deployment <paramref name="module"/>.</summary>
     public JsonObject Resource(string module, string type)
     {
-        var matches = Resources(ModuleTemplate(module)).Where(resource => (string?)resource["type"] == type).ToList();
+        var matches = Resources(module, type);
         return matches.Count == 1
             ? matches[0]
             : throw new InvalidOperationException($"module '{module}' has {matches.Count} resources of type {type}, expected 1");
