@@ -11,7 +11,8 @@ namespace Recommender.Training.Tests.Models;
 /// EXPERIMENT HARNESS (not a unit test): trains models on ml-100k and prints test metrics. Runs only when
 /// RECOMMENDER_EXPERIMENTS=1 and ml-100k is available. Configure with EXPERIMENT_MODELS (comma list, default all),
 /// EXPERIMENT_PROTOCOLS (stratified, leave-one-out; default both), EXPERIMENT_OPTIONS (JSON of TrainingOptions
-/// overrides) and EXPERIMENT_LOG (a file that receives every epoch as it finishes). Run in Release:
+/// overrides), EXPERIMENT_DATA (another release, split with the product's protocols, seed 42) and EXPERIMENT_LOG (a file
+/// that receives every epoch as it finishes). Run in Release:
 /// RECOMMENDER_EXPERIMENTS=1 dotnet test tests/Training.Tests -c Release --filter Ml100kExperiments --logger "console;verbosity=detailed"
 /// </summary>
 [Collection(TorchCollection.Name)]
@@ -35,11 +36,13 @@ public sealed class Ml100kExperiments(ITestOutputHelper output)
             }
         }
 
-        var dataset = TestData.Ml100k();
-        Log($"options {JsonSerializer.Serialize(options, serializer)}");
+        var dataPath = Environment.GetEnvironmentVariable("EXPERIMENT_DATA");
+        var dataset = dataPath is null ? TestData.Ml100k() : Recommender.Model.Data.MovieLensReader.Load(dataPath);
+        Log($"{dataset.Name}, options {JsonSerializer.Serialize(options, serializer)}");
         foreach (var protocol in protocols)
         {
-            var split = protocol == "stratified" ? TestData.Stratified(dataset) : TestData.LeaveOneOut(dataset);
+            var split = dataPath is not null ? SplitProtocols.Create(protocol).Split(dataset, 42)
+                : protocol == "stratified" ? TestData.Stratified(dataset) : TestData.LeaveOneOut(dataset);
             Log($"{protocol}: train {split.Train.Count}, validation {split.Validation.Count}, test {split.Test.Count}");
             foreach (var model in models)
             {
