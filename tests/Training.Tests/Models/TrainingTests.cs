@@ -36,6 +36,20 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void Early_stopping_waits_for_the_minimum_epochs_of_each_stage()
+    {
+        var split = SyntheticData.LeaveOneOut(SyntheticData.Random(users: 30, movies: 20, perUser: 8, seed: 3));
+        var impatient = TinyModels.Options with { MaxEpochs = 12, GraphWarmupEpochs = 12, Patience = 1, MinEpochs = 0, LearningRate = 0.2 };
+
+        using var stoppedEarly = ModelTrainer.Train("gcn-lstm", split, impatient);
+        using var heldOff = ModelTrainer.Train("gcn-lstm", split, impatient with { MinEpochs = 7 });
+
+        Assert.True(stoppedEarly.History.Count(e => e.Stage == TrainingStage.GraphWarmup) < 7, "the test needs a curve that early stopping ends before epoch 7");
+        Assert.True(heldOff.History.Count(e => e.Stage == TrainingStage.GraphWarmup) >= 7);
+        Assert.True(heldOff.History.Count(e => e.Stage == TrainingStage.Full) >= 7);
+    }
+
+    [Fact]
     public void Training_twice_with_the_same_seed_gives_identical_weights()
     {
         var split = SyntheticData.LeaveOneOut(SyntheticData.Random(users: 40, movies: 25, perUser: 10, seed: 2));
