@@ -7,7 +7,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Recommender.Functions.Api;
 
 /// <summary>
-/// The OpenAPI 3.0 document of the HTTP functions, built from their own trigger attributes (methods, route, auth
+/// The OpenAPI 3.1 document of the HTTP functions, built from their own trigger attributes (methods, route, auth
 /// level) and their OpenApi* attributes, so that it cannot drift from what the host serves.
 /// </summary>
 public static partial class OpenApiDocument
@@ -33,7 +33,7 @@ public static partial class OpenApiDocument
         }
         return new JsonObject
         {
-            ["openapi"] = "3.0.3",
+            ["openapi"] = "3.1.0",
             ["info"] = new JsonObject
             {
                 ["title"] = "Movie recommender",

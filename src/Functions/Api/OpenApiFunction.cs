@@ -8,10 +8,10 @@ public sealed class OpenApiFunction
 {
     private static readonly Lazy<string> Document = new(() =>
         OpenApiDocument.Build(FunctionCatalog.HttpFunctions(FunctionCatalog.FunctionAppAssembly), HttpRoutePrefix.Read(AppContext.BaseDirectory))
-            .ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            .ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
 
     [Function("OpenApi")]
-    [OpenApiOperation("This document", "The OpenAPI 3.0 description of the HTTP API.")]
+    [OpenApiOperation("This document", "The OpenAPI 3.1 description of the HTTP API.")]
     public IResult OpenApi([HttpTrigger(AuthorizationLevel.Function, "get", Route = "openapi.json")] HttpRequest request) =>
         TypedResults.Text(Document.Value, "application/json", System.Text.Encoding.UTF8);
 }
