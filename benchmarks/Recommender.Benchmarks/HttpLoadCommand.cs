@@ -124,7 +124,7 @@ internal static class ColdStartCommand
         var port = int.Parse(options.Optional("port") ?? "7399", CultureInfo.InvariantCulture);
         var runs = int.Parse(options.Optional("runs") ?? "3", CultureInfo.InvariantCulture);
         var userId = options.Required("user-id");
-        using var http = new HttpClient { BaseAddress = HttpLoadCommand.LoopbackOnly($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { BaseAddress = HttpLoadCommand.LoopbackOnly($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
         http.DefaultRequestHeaders.Add("x-functions-key", "cold-start");
         Console.WriteLine("run  first answer ms");
         for (var run = 1; run <= runs; run++)
@@ -204,4 +204,21 @@ internal sealed class BenchmarkArguments
     public string Required(string name) => _values.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required.");
 
     public string? Optional(string name) => _values.GetValueOrDefault(name);
+}
+
+/// <summary>publish-bundle: publishes a bundle folder to a models container (Azurite) for the HTTP benchmarks.</summary>
+internal static class PublishBundleCommand
+{
+    /// <code>publish-bundle --connection-string CS --container C --bundle FOLDER</code>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = BenchmarkArguments.Parse(args);
+        var bundle = options.Required("bundle");
+        var container = new Azure.Storage.Blobs.BlobContainerClient(options.Required("connection-string"), options.Required("container"));
+        var repository = new Recommender.Model.Storage.ModelRepository(container, retentionCount: 5);
+        var version = ModelBundle.Load(bundle).Manifest.ModelVersion;
+        var published = await repository.PublishAsync(bundle, version, await repository.GetLatestAsync());
+        Console.WriteLine($"Published {version} ({published.FileCount} files, {published.Bytes} bytes) to container {container.Name}.");
+        return 0;
+    }
 }

@@ -19,6 +19,10 @@ if (args.Length > 0 && args[0] == "http-load")
 {
     return await HttpLoadCommand.RunAsync(args[1..]);
 }
+if (args.Length > 0 && args[0] == "publish-bundle")
+{
+    return await PublishBundleCommand.RunAsync(args[1..]);
+}
 if (args.Length > 0 && args[0] == "cold-start")
 {
     return await ColdStartCommand.RunAsync(args[1..]);
