@@ -87,6 +87,14 @@ public sealed class RecommendationEngine : IDisposable
 
     public bool IsKnownUser(int userId) => _userById.ContainsKey(userId);
 
+    public bool IsKnownMovie(int movieId) => _itemByMovieId.ContainsKey(movieId);
+
+    /// <summary>The catalogue's genres, as spelled in the bundle (the genre filter matches them case-insensitively).</summary>
+    public IReadOnlyCollection<string> Genres => _genreBitByName.Keys;
+
+    /// <summary>True when <paramref name="genre"/> (any case) is a genre of the catalogue.</summary>
+    public bool IsKnownGenre(string genre) => _genreBitByName.ContainsKey(genre);
+
     /// <summary>
     /// Recommendations for a MovieLens user. A known user gets the personalised ranking from the stored history
     /// (served from the precomputed list when the options are the defaults and count fits it); an unknown user
