@@ -58,11 +58,12 @@ public sealed class RetrainFunctionTests(AzuriteFixture azurite, ITestOutputHelp
         Assert.Equal(RunStatus.Succeeded, first.Status);
         var published = await host.Models.GetLatestAsync();
 
-        // Deliberately worse: a learning rate so small that the weights stay where initialisation put them.
+        // Deliberately worse: no graph propagation (which alone sorts random embeddings into the taste groups) and a
+        // learning rate so small that the weights stay where initialisation put them.
         var options = host.Services.GetRequiredService<RetrainOptions>();
         var untrained = new RetrainPipeline(
             host.Services.GetRequiredService<RetrainStorage>(),
-            options with { Training = options.Training with { LearningRate = 1e-12 } },
+            options with { Training = options.Training with { LearningRate = 1e-12, GraphLayers = 0 } },
             Microsoft.Extensions.Logging.Abstractions.NullLogger<RetrainPipeline>.Instance);
         var second = await untrained.RunAsync(RunTrigger.Cli);
 
