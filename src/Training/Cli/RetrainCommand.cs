@@ -108,7 +108,8 @@ internal sealed class RetrainCommand(Func<string, string?> settings) : ICommand
                 return;
             }
             var line = formatter(state, exception) + (exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message})");
-            console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {logLevel.ToString().ToLowerInvariant()}: {line}");
+            // One unwrapped line per event, as log collectors expect.
+            console.Profile.Out.Writer.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {logLevel.ToString().ToLowerInvariant()}: {line}");
         }
     }
 }

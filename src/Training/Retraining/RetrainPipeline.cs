@@ -108,7 +108,7 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
             await lease.ReleaseAsync().ConfigureAwait(false);
             DeleteQuietly(workFolder);
         }
-        LogFinished(record.RunId, record.Status, record.PublishedVersion ?? record.CandidateVersion, total.Elapsed.TotalSeconds);
+        LogFinished(record.RunId, record.Status, record.PublishedVersion ?? record.CandidateVersion, Math.Round(total.Elapsed.TotalSeconds, 3));
         return record;
     }
 
@@ -286,7 +286,7 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
     private sealed class EpochLogger(RetrainPipeline pipeline, string runId) : IProgress<EpochReport>
     {
         public void Report(EpochReport value) =>
-            pipeline.LogEpoch(runId, value.Epoch, value.Stage, value.Loss, value.ValidationNdcg, value.Seconds);
+            pipeline.LogEpoch(runId, value.Epoch, value.Stage, Math.Round(value.Loss, 4), Math.Round(value.ValidationNdcg, 4), Math.Round(value.Seconds, 2));
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Retrain run {RunId} ({Trigger}) started, mode {Mode}")]
