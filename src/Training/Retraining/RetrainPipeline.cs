@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Recommender.Model.Bundle;
 using Recommender.Model.Data;
@@ -145,7 +144,7 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
         {
             record.Metrics["train.best_epoch"] = trained.BestEpoch;
             record.Metrics["train.epochs"] = trained.History.Count;
-            version = await Timed(record, phase, "export", () => Task.FromResult(ExportBundle(trained, split, bundleFolder))).ConfigureAwait(false);
+            version = await Timed(record, phase, "export", () => Task.FromResult(ModelBundleExporter.Export(trained, split, bundleFolder).ModelVersion)).ConfigureAwait(false);
         }
         record.CandidateVersion = version;
 
@@ -208,20 +207,6 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
             LogPublishedUnusable(record.RunId, published.Version, error);
             return null;
         }
-    }
-
-    private string ExportBundle(TrainedModel trained, DataSplit split, string bundleFolder)
-    {
-        var weights = trained.ToInferenceWeights();
-        var hyperParameters = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["model"] = trained.ModelName,
-            ["protocol"] = split.Protocol,
-            ["seed"] = split.Seed.ToString(CultureInfo.InvariantCulture),
-            ["bestEpoch"] = trained.BestEpoch.ToString(CultureInfo.InvariantCulture),
-        };
-        var data = BundleExportData.FromInteractions(split.Dataset, split.Train.Concat(split.Validation), weights.MaxHistory, hyperParameters);
-        return ModelBundleExporter.Export(weights, data, bundleFolder).ModelVersion;
     }
 
     private static void AddMetrics(RunRecord record, string model, Model.Evaluation.RankingResult result) => AddMetrics(record, model, result.Metrics);
