@@ -13,5 +13,6 @@ public static class FunctionAppServiceCollectionExtensions
     public static IServiceCollection AddFunctionApp(this IServiceCollection services, IConfiguration configuration) =>
         services
             .AddRecommenderStorage(configuration)
+            .AddRetraining(configuration)
             .AddRecommendationApi(configuration);
 }

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Recommender.Functions;
+using Recommender.Functions.Retraining;
+using Recommender.Training.Retraining;
 
 namespace Recommender.Functions.Tests;
 
@@ -39,6 +41,35 @@ public class FunctionsMetadataTests
 
         Assert.Equal(generated, reflected);
     }
+
+    [Fact]
+    public void Retrain_IsATimerOnTheScheduleSetting()
+    {
+        var binding = Assert.Single(BindingsOf(Retrain.FunctionName));
+
+        Assert.Equal("timerTrigger", binding.GetProperty("type").GetString());
+        Assert.Equal("In", binding.GetProperty("direction").GetString());
+        Assert.Equal("%" + RetrainSettingNames.Schedule + "%", binding.GetProperty("schedule").GetString());
+        Assert.Equal("Recommender.Functions.Retraining.Retrain.RunAsync", FunctionOf(Retrain.FunctionName).GetProperty("entryPoint").GetString());
+    }
+
+    [Fact]
+    public void RetrainNow_IsAnAdminPostOnTheRetrainRoute()
+    {
+        var trigger = Assert.Single(BindingsOf(RetrainNow.FunctionName), binding => binding.GetProperty("type").GetString() == "httpTrigger");
+
+        Assert.Equal("Admin", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal(["post"], trigger.GetProperty("methods").EnumerateArray().Select(method => method.GetString()));
+        Assert.Equal(RetrainNow.Route, trigger.GetProperty("route").GetString());
+    }
+
+    private static JsonElement FunctionOf(string name)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(MetadataPath()));
+        return Assert.Single(document.RootElement.EnumerateArray(), function => function.GetProperty("name").GetString() == name).Clone();
+    }
+
+    private static List<JsonElement> BindingsOf(string name) => [.. FunctionOf(name).GetProperty("bindings").EnumerateArray()];
 
     private static Dictionary<string, JsonElement> HttpTriggers()
     {

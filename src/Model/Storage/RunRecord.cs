@@ -23,6 +23,9 @@ public enum RunStatus
 
     /// <summary>Not run, for example because another retraining held the lock.</summary>
     Skipped,
+
+    /// <summary>Handed to the Container Apps job, which takes the lock and carries the record on.</summary>
+    Launched,
 }
 
 /// <summary>How long one phase of the run took (ingest, train, evaluate, export, publish, ...).</summary>
@@ -55,6 +58,12 @@ public sealed class RunRecord
     public string? PublishedVersion { get; set; }
 
     public List<string> Errors { get; init; } = [];
+
+    /// <summary>Why the run did not train (<see cref="RunStatus.Skipped"/>): who held the lock.</summary>
+    public string? SkipReason { get; set; }
+
+    /// <summary>The Container Apps job execution that runs it (<see cref="RunStatus.Launched"/>).</summary>
+    public string? JobExecution { get; set; }
 
     /// <summary>A record in <see cref="RunStatus.Running"/> with a new id.</summary>
     public static RunRecord Start(RunTrigger trigger, DateTimeOffset startedAt) => new()

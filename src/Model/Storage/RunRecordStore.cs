@@ -58,6 +58,20 @@ public sealed partial class RunRecordStore : IRunRecordStore
 
     public static string Serialize(RunRecord record) => JsonSerializer.Serialize(record, JsonOptions);
 
+    /// <summary>Reads what <see cref="Serialize"/> wrote (for example to answer an HTTP request with a record).</summary>
+    /// <exception cref="InvalidDataException">The text is not a run record.</exception>
+    public static RunRecord Deserialize(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunRecord>(json, JsonOptions) ?? throw new InvalidDataException("The run record is JSON null.");
+        }
+        catch (JsonException error)
+        {
+            throw new InvalidDataException($"Not a valid run record: {error.Message}", error);
+        }
+    }
+
     public async Task SaveAsync(RunRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);

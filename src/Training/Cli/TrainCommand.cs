@@ -152,17 +152,7 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
         {
             Directory.Delete(bundleFolder, recursive: true);
         }
-        var weights = trained.ToInferenceWeights();
-        var hyperParameters = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["model"] = trained.ModelName,
-            ["protocol"] = split.Protocol,
-            ["seed"] = split.Seed.ToString(CultureInfo.InvariantCulture),
-            ["bestEpoch"] = trained.BestEpoch.ToString(CultureInfo.InvariantCulture),
-        };
-        var data = BundleExportData.FromInteractions(
-            split.Dataset, split.Train.Concat(split.Validation), weights.MaxHistory, hyperParameters, metrics);
-        var manifest = ModelBundleExporter.Export(weights, data, bundleFolder);
+        var manifest = ModelBundleExporter.Export(trained, split, bundleFolder, metrics);
         console.WriteLine($"Wrote model bundle {manifest.ModelVersion} to {bundleFolder}");
     }
 

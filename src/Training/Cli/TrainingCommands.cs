@@ -6,7 +6,7 @@ internal static class TrainingCommands
     public const string ProgramName = "Recommender.Training";
 
     public static CommandRegistry CreateDefault() =>
-        new(ProgramName, DataCommands(new MovieLensDatasetLoader()));
+        new(ProgramName, [.. DataCommands(new MovieLensDatasetLoader()), new RetrainCommand(Environment.GetEnvironmentVariable)]);
 
     /// <summary>The commands that read a data set through <paramref name="datasets"/>.</summary>
     public static IReadOnlyList<ICommand> DataCommands(IDatasetLoader datasets) =>

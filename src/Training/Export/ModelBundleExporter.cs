@@ -10,6 +10,29 @@ public static class ModelBundleExporter
     public const int DefaultPrecomputedCount = 100;
 
     /// <summary>
+    /// The serving bundle of a model trained on <paramref name="split"/>: its inference weights, with histories, seen
+    /// sets and popularity from what it learned from (Train + Validation), written to <paramref name="bundleDirectory"/>
+    /// (which must not exist yet). Used by the <c>train</c> command and by retraining alike.
+    /// </summary>
+    public static BundleManifest Export(
+        Trainers.TrainedModel trained, Model.Evaluation.DataSplit split, string bundleDirectory, IReadOnlyDictionary<string, double>? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(trained);
+        ArgumentNullException.ThrowIfNull(split);
+        var weights = trained.ToInferenceWeights();
+        var hyperParameters = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["model"] = trained.ModelName,
+            ["protocol"] = split.Protocol,
+            ["seed"] = split.Seed.ToString(CultureInfo.InvariantCulture),
+            ["bestEpoch"] = trained.BestEpoch.ToString(CultureInfo.InvariantCulture),
+        };
+        var data = BundleExportData.FromInteractions(
+            split.Dataset, split.Train.Concat(split.Validation), weights.MaxHistory, hyperParameters, metrics);
+        return Export(weights, data, bundleDirectory);
+    }
+
+    /// <summary>
     /// Builds the ONNX graph, precomputes every known user's top <paramref name="precomputedCount"/> with it, and
     /// writes the bundle to <paramref name="bundleDirectory"/> (which must not exist yet).
     /// </summary>
