@@ -5,8 +5,14 @@ internal static class TrainingCommands
 {
     public const string ProgramName = "Recommender.Training";
 
-    public static CommandRegistry CreateDefault() =>
-        new(ProgramName, [.. DataCommands(new MovieLensDatasetLoader()), new RetrainCommand(Environment.GetEnvironmentVariable)]);
+    public static CommandRegistry CreateDefault() => Create(Environment.GetEnvironmentVariable);
+
+    /// <summary>Every command; the storage commands read their app settings through <paramref name="settings"/>.</summary>
+    public static CommandRegistry Create(Func<string, string?> settings)
+    {
+        var datasets = new MovieLensDatasetLoader();
+        return new(ProgramName, [.. DataCommands(datasets), new UploadDataCommand(datasets, settings), new RetrainCommand(settings)]);
+    }
 
     /// <summary>The commands that read a data set through <paramref name="datasets"/>.</summary>
     public static IReadOnlyList<ICommand> DataCommands(IDatasetLoader datasets) =>
