@@ -1,23 +1,130 @@
 #!/usr/bin/env bash
-# The main job end to end, offline: load MovieLens (or generate a MovieLens-shaped release), split, train the
-# GCN+LSTM model and the popularity baseline, evaluate, and write metrics, CSVs, a report and the model to out/.
-# Usage: ./run.sh [data folder|zip|ratings file] [extra 'train' options, e.g. --models all --protocol leave-one-out]
+# The main job end to end, offline, in one command: start Azurite on 127.0.0.1, upload a MovieLens release (the shared
+# ml-latest-small when present, else a generated MovieLens-shaped one), run the Retrain function (train gcn-lstm,
+# evaluate on the temporal protocol, quality gate, atomic publish), serve the HTTP API with the local host and show a
+# real answer of every endpoint.
+# Usage: ./run.sh [MovieLens folder | release .zip | ratings file] [--keep-serving]
 set -euo pipefail
 cd "$(dirname "$0")"
 
-data=${1:-../shared/data/movielens/ml-latest-small}
-shift || true
+data=../shared/data/movielens/ml-latest-small
+keep_serving=false
+for arg in "$@"; do
+  case $arg in
+    --keep-serving) keep_serving=true ;;
+    -h | --help) sed -n 2,6p "$0" | cut -c3-; exit 0 ;;
+    -*) echo "Unknown option $arg" >&2; exit 2 ;;
+    *) data=$arg ;;
+  esac
+done
 
-dotnet build src/Training -c Release --nologo -v quiet
+[[ -x node_modules/.bin/azurite-blob ]] || npm ci --no-audit --no-fund --loglevel=error
+echo "Building (Release) ..."
+dotnet build src/LocalHost -c Release --nologo -v quiet
 cli=(dotnet src/Training/bin/Release/net10.0/Recommender.Training.dll)
 
 if [[ ! -e $data ]]; then
-  echo "No MovieLens data at $data: generating a MovieLens-shaped release in data/synthetic"
+  echo "No MovieLens release at $data: using a generated MovieLens-shaped release in data/synthetic"
   data=data/synthetic
-  "${cli[@]}" generate --out "$data" --users 610 --movies 9742 --ratings 100836 --seed 42
+  [[ -f $data/ratings.csv ]] || "${cli[@]}" generate --out "$data" --users 610 --movies 9742 --ratings 100836 --seed 42
 fi
 
-name=$(basename "${data%.zip}")
-"${cli[@]}" stats --data "$data"
-"${cli[@]}" train --data "$data" --models gcn-lstm,popularity --out "out/$name" "$@"
-echo "Report: out/$name/report.md"
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+
+blob_port=$(free_port)
+node_modules/.bin/azurite-blob --blobHost 127.0.0.1 --blobPort "$blob_port" --location "$work/azurite" \
+  --skipApiVersionCheck --disableTelemetry >"$work/azurite.log" 2>&1 &
+pids+=($!)
+# Azurite's documented development account (the same for every Azurite), not a secret.
+account=devstoreaccount1
+account_key=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==
+export STORAGE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$account_key;BlobEndpoint=http://127.0.0.1:$blob_port/$account;"
+export AzureWebJobsStorage=$STORAGE_CONNECTION_STRING
+export MODEL_CACHE_FOLDER=$work/model-cache RETRAIN_WORK_FOLDER=$work/retrain
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$blob_port/" && break; sleep 0.2; done
+echo "Azurite on 127.0.0.1:$blob_port (data in $work/azurite)"
+
+"${cli[@]}" upload-data --data "$data"
+
+api_port=$(free_port)
+function_key=$(node -e "console.log(require('crypto').randomBytes(24).toString('base64url'))")
+api=http://127.0.0.1:$api_port/api
+echo "Starting the local host on 127.0.0.1:$api_port and running the Retrain timer function once ..."
+# The sample settings give every other setting its local default (the retrain schedule among them).
+dotnet src/LocalHost/bin/Release/net10.0/Recommender.LocalHost.dll --port "$api_port" --run-timers-at-start \
+  --settings src/Functions/local.settings.sample.json --function-key "$function_key" >"$work/host.log" 2>&1 &
+host_pid=$!
+pids+=("$host_pid")
+tail -n +1 -f "$work/host.log" &
+pids+=($!)
+
+until [[ $(curl -s -o /dev/null -w '%{http_code}' "$api/health") == 200 ]]; do
+  if ! kill -0 "$host_pid" 2>/dev/null; then
+    echo "The local host stopped; its log is above." >&2
+    exit 1
+  fi
+  if grep -q "not served: timer Retrain" "$work/host.log"; then
+    echo "The local host cannot run the Retrain timer; see the log above." >&2
+    exit 1
+  fi
+  if grep -q "Timer function Retrain \(finished\|failed\)" "$work/host.log"; then
+    sleep 1
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "$api/health") == 200 ]] && break
+    echo "Retrain ended without publishing a model; the run record's reason is in the log above." >&2
+    exit 1
+  fi
+  sleep 2
+done
+kill "${pids[-1]}" 2>/dev/null || true
+
+# Prints one request and its answer: recommendation lists as a table, other JSON indented.
+show() {
+  local method=$1 path=$2 body=${3:-}
+  echo
+  echo "== $method /api/$path ${body:+$body}"
+  local args=(-s -w '\n%{http_code}' -X "$method" -H "x-functions-key: $function_key")
+  [[ -n $body ]] && args+=(-H "Content-Type: application/json" -d "$body")
+  curl "${args[@]}" "$api/$path" | node -e '
+    const lines = require("fs").readFileSync(0, "utf8").trimEnd().split("\n");
+    const status = lines.pop(), text = lines.join("\n");
+    console.log(`HTTP ${status}`);
+    let answer; try { answer = JSON.parse(text); } catch { console.log(text); process.exit(0); }
+    if (Array.isArray(answer.items)) {
+      console.log(`path ${answer.path}, model ${answer.modelVersion}`);
+      console.table(answer.items.map(i => ({ rank: i.rank, movieId: i.movieId, title: i.title, year: i.year,
+        genres: (i.genres || []).join("|"), score: Number(i.score.toFixed(4)) })));
+    } else if (answer.paths) {
+      console.log(`OpenAPI ${answer.openapi}: ${Object.keys(answer.paths).join(", ")}`);
+    } else {
+      console.log(JSON.stringify(answer, null, 2));
+    }'
+}
+first_movies() {
+  curl -s -H "x-functions-key: $function_key" "$api/users/$1/recommendations?count=3" |
+    node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).items.map(i => i.movieId).join(","))'
+}
+
+show GET health
+show GET model
+show GET "users/1/recommendations?count=5"
+show GET "users/1/recommendations?count=5&genres=Comedy"
+show GET "users/999999999/recommendations?count=5"
+history=$(first_movies 2)
+show POST recommendations "{\"history\":[$history],\"count\":5}"
+show GET "movies/${history%%,*}/similar?count=5"
+show GET "users/1/recommendations?count=0"
+show GET openapi.json
+
+if $keep_serving; then
+  echo
+  echo "Serving $api (function key: $function_key). Press Ctrl+C to stop."
+  wait "$host_pid"
+fi

@@ -43,6 +43,22 @@ public static class BundleWriter
         }
     }
 
+    /// <summary>
+    /// Replaces the evaluation metrics recorded in a written bundle's manifest (a candidate is evaluated from its own
+    /// bundle, after it was written). Only manifest.json changes; the new one replaces the old in one rename.
+    /// </summary>
+    public static BundleManifest ReplaceMetrics(string bundleDirectory, IReadOnlyDictionary<string, double> metrics)
+    {
+        var path = Path.Combine(bundleDirectory, BundleFiles.Manifest);
+        var manifest = JsonSerializer.Deserialize<BundleManifest>(File.ReadAllBytes(path), BundleManifest.SerializerOptions)
+            ?? throw new InvalidDataException($"{path}: empty manifest.");
+        var updated = manifest with { Metrics = new SortedDictionary<string, double>(metrics.ToDictionary(), StringComparer.Ordinal) };
+        var staging = path + ".new";
+        File.WriteAllBytes(staging, JsonSerializer.SerializeToUtf8Bytes(updated, BundleManifest.SerializerOptions));
+        File.Move(staging, path, overwrite: true);
+        return updated;
+    }
+
     private static BundleManifest WriteFiles(ModelBundleContent content, string folder, DateTimeOffset createdUtc)
     {
         int users = content.UserCount, movies = content.MovieCount, dim = content.Dim, k = content.PrecomputedCount;

@@ -153,10 +153,13 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
         double? publishedNdcg = null;
         await Timed(record, phase, "evaluate", async () =>
         {
+            RankingMetricsSummary candidateMetrics;
             using (var candidate = RecommendationEngine.Load(bundleFolder))
             {
-                AddMetrics(record, "candidate", evaluator.Evaluate(split, EvaluationTarget.Test, new BundleScorer(candidate, split, options.K), options.K));
+                candidateMetrics = evaluator.Evaluate(split, EvaluationTarget.Test, new BundleScorer(candidate, split, options.K), options.K).Metrics;
             }
+            AddMetrics(record, "candidate", candidateMetrics);
+            BundleWriter.ReplaceMetrics(bundleFolder, candidateMetrics.Named().ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal));
             AddMetrics(record, "popularity", evaluator.Evaluate(split, EvaluationTarget.Test, PopularityRecommender.Fit(split), options.K));
             if (published is not null)
             {

@@ -46,6 +46,7 @@ public sealed class RetrainFunctionTests(AzuriteFixture azurite, ITestOutputHelp
         Assert.Equal(latest.ManifestSha256, downloaded.ManifestSha256);
         var bundle = ModelBundle.Load(downloaded.Folder);
         Assert.Equal(latest.Version, bundle.Manifest.ModelVersion);
+        Assert.Equal(record.Metrics["candidate.ndcg@10"], bundle.Manifest.Metrics["ndcg@10"]);
     }
 
     [Fact]

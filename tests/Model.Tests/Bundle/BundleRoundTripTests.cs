@@ -56,6 +56,24 @@ public class BundleRoundTripTests
     }
 
     [Fact]
+    public void ReplacedMetrics_AreInTheManifestAndTheBundleStillVerifies()
+    {
+        using var folder = new TemporaryFolder();
+        var bundle = folder.Combine("bundle");
+        var written = BundleWriter.Write(BundleTestContent.Create(), bundle);
+
+        BundleWriter.ReplaceMetrics(bundle, new Dictionary<string, double> { ["ndcg@10"] = 0.25, ["map"] = 0.125 });
+
+        var loaded = ModelBundle.Load(bundle);
+        Assert.Equal(["map", "ndcg@10"], loaded.Manifest.Metrics.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(0.25, loaded.Manifest.Metrics["ndcg@10"]);
+        Assert.Equal(written.ModelVersion, loaded.Manifest.ModelVersion);
+        Assert.Equal(written.Files.ToDictionary(file => file.Key, file => file.Value.Sha256), loaded.Manifest.Files.ToDictionary(file => file.Key, file => file.Value.Sha256));
+        Assert.Equal(["bundle"], Directory.GetDirectories(folder.Path).Select(Path.GetFileName));
+        Assert.DoesNotContain(Directory.GetFiles(bundle), file => file.EndsWith(".new", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Writer_LeavesOnlyTheFinalFolder()
     {
         using var folder = new TemporaryFolder();
