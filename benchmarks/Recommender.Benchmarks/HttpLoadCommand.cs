@@ -180,32 +180,6 @@ internal static class ColdStartCommand
     }
 }
 
-/// <summary>--name value pairs.</summary>
-internal sealed class BenchmarkArguments
-{
-    private readonly Dictionary<string, string> _values;
-
-    private BenchmarkArguments(Dictionary<string, string> values) => _values = values;
-
-    public static BenchmarkArguments Parse(string[] args)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var index = 0; index < args.Length; index += 2)
-        {
-            if (!args[index].StartsWith("--", StringComparison.Ordinal) || index + 1 >= args.Length)
-            {
-                throw new ArgumentException($"Expected --name value pairs, got '{args[index]}'.");
-            }
-            values[args[index][2..]] = args[index + 1];
-        }
-        return new BenchmarkArguments(values);
-    }
-
-    public string Required(string name) => _values.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required.");
-
-    public string? Optional(string name) => _values.GetValueOrDefault(name);
-}
-
 /// <summary>publish-bundle: publishes a bundle folder to a models container (Azurite) for the HTTP benchmarks.</summary>
 internal static class PublishBundleCommand
 {

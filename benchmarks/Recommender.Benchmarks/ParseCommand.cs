@@ -13,26 +13,20 @@ internal static class ParseCommand
 {
     public static int Run(string[] args)
     {
-        var rows = 20_000_263;
-        var runs = 5;
-        var threads = Environment.ProcessorCount;
-        var seed = 42;
-        for (var index = 0; index < args.Length; index++)
+        int rows, runs, threads, seed;
+        try
         {
-            var value = index + 1 < args.Length ? args[index + 1] : null;
-            switch (args[index])
-            {
-                case "--rows" when int.TryParse(value, CultureInfo.InvariantCulture, out rows) && rows > 0:
-                case "--runs" when int.TryParse(value, CultureInfo.InvariantCulture, out runs) && runs > 0:
-                case "--threads" when int.TryParse(value, CultureInfo.InvariantCulture, out threads) && threads > 0:
-                case "--seed" when int.TryParse(value, CultureInfo.InvariantCulture, out seed):
-                    index++;
-                    break;
-                default:
-                    Console.Error.WriteLine($"Unknown or invalid argument '{args[index]}'.");
-                    Console.Error.WriteLine("Usage: parse [--rows N (positive)] [--runs K (positive)] [--threads T (positive)] [--seed S]");
-                    return 2;
-            }
+            var arguments = BenchmarkArguments.Parse(args, ["rows", "runs", "threads", "seed"]);
+            rows = arguments.Int32("rows", 20_000_263, minimum: 1);
+            runs = arguments.Int32("runs", 5, minimum: 1);
+            threads = arguments.Int32("threads", Environment.ProcessorCount, minimum: 1);
+            seed = arguments.Int32("seed", 42);
+        }
+        catch (ArgumentException error)
+        {
+            Console.Error.WriteLine(error.Message);
+            Console.Error.WriteLine("Usage: parse [--rows N (positive)] [--runs K (positive)] [--threads T (positive)] [--seed S]");
+            return 2;
         }
 
         var folder = SyntheticReleaseCache.Ensure(SyntheticReleaseCache.Ml20MShaped(rows) with { Seed = seed }, Console.Out);

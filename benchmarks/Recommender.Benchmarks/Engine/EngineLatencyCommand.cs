@@ -13,31 +13,23 @@ internal static class EngineLatencyCommand
 {
     public static int Run(string[] args)
     {
-        var requests = 5000;
-        var seconds = 5.0;
-        var hidden = SyntheticBundle.DefaultHidden;
-        var layers = SyntheticBundle.DefaultLayers;
-        string? bundle = null;
-        for (var index = 0; index < args.Length; index++)
+        int requests, hidden, layers;
+        double seconds;
+        string? bundle;
+        try
         {
-            var value = index + 1 < args.Length ? args[index + 1] : null;
-            switch (args[index])
-            {
-                case "--requests" when int.TryParse(value, CultureInfo.InvariantCulture, out requests) && requests > 0:
-                case "--seconds" when double.TryParse(value, CultureInfo.InvariantCulture, out seconds) && seconds > 0:
-                case "--hidden" when int.TryParse(value, CultureInfo.InvariantCulture, out hidden) && hidden > 0:
-                case "--layers" when int.TryParse(value, CultureInfo.InvariantCulture, out layers) && layers > 0:
-                    index++;
-                    break;
-                case "--bundle" when value is not null:
-                    bundle = value;
-                    index++;
-                    break;
-                default:
-                    Console.Error.WriteLine($"Unknown or invalid argument '{args[index]}'.");
-                    Console.Error.WriteLine("Usage: engine-latency [--requests N] [--seconds S] [--bundle DIR | --hidden H --layers L (synthetic 27K-movie bundle)]");
-                    return 2;
-            }
+            var arguments = BenchmarkArguments.Parse(args, ["requests", "seconds", "hidden", "layers", "bundle"]);
+            requests = arguments.Int32("requests", 5000, minimum: 1);
+            seconds = arguments.PositiveDouble("seconds", 5);
+            hidden = arguments.Int32("hidden", SyntheticBundle.DefaultHidden, minimum: 1);
+            layers = arguments.Int32("layers", SyntheticBundle.DefaultLayers, minimum: 1);
+            bundle = arguments.Optional("bundle");
+        }
+        catch (ArgumentException error)
+        {
+            Console.Error.WriteLine(error.Message);
+            Console.Error.WriteLine("Usage: engine-latency [--requests N] [--seconds S] [--bundle DIR | --hidden H --layers L (synthetic 27K-movie bundle)]");
+            return 2;
         }
         var path = bundle ?? SyntheticBundle.Ensure(hidden, layers, Console.WriteLine);
         Console.WriteLine($"Bundle: {path}");
