@@ -92,15 +92,22 @@ public sealed class TrainedModel : IDisposable
         }
         var device = Network.parameters().First().device;
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        var userIndex = tensor(users.ToArray().Select(u => (long)u).ToArray(), device: device);
-        var itemIndex = tensor(items.ToArray().Select(i => (long)i).ToArray(), device: device);
-        var predicted = Network.Rating.Predict(
-            userIndex,
-            itemIndex,
-            _users.to(device).index_select(0, userIndex),
-            _items.to(device).index_select(0, itemIndex));
-        return predicted.cpu().data<float>().ToArray();
+        using var outerScope = NewDisposeScope();
+        var userTable = _users.to(device);
+        var itemTable = _items.to(device);
+        var predictions = new float[users.Length];
+        // In chunks, so that memory stays bounded however many pairs there are (ML-20M's test set: 5 M).
+        const int chunkSize = 65_536;
+        for (var start = 0; start < users.Length; start += chunkSize)
+        {
+            var length = Math.Min(chunkSize, users.Length - start);
+            using var scope = NewDisposeScope();
+            var userIndex = tensor(users.Slice(start, length).ToArray().Select(u => (long)u).ToArray(), device: device);
+            var itemIndex = tensor(items.Slice(start, length).ToArray().Select(i => (long)i).ToArray(), device: device);
+            var predicted = Network.Rating.Predict(userIndex, itemIndex, userTable.index_select(0, userIndex), itemTable.index_select(0, itemIndex));
+            predicted.cpu().data<float>().CopyTo(predictions.AsSpan(start, length));
+        }
+        return predictions;
     }
 
     /// <summary>RMSE and MAE of the rating head on a table, predictions clamped to the rating scale.</summary>

@@ -208,7 +208,9 @@ internal sealed class TrainingSession : IDisposable
         for (var start = 0; start < users.Length; start += batchSize)
         {
             var batch = users.AsSpan(start, Math.Min(batchSize, users.Length - start)).ToArray();
-            parts.Add(UserVectorBatch(graphUsers, items, batch, histories));
+            // Each batch's intermediates go when it is done: only the vectors outlive it (ML-20M has 271 batches).
+            using var batchScope = NewDisposeScope();
+            parts.Add(UserVectorBatch(graphUsers, items, batch, histories).MoveToOuterDisposeScope());
         }
         return parts.Count == 1 ? parts[0] : cat(parts, 0);
     }
