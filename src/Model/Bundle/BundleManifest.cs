@@ -52,7 +52,7 @@ public sealed record BundleManifest
 
     [JsonPropertyName("schemaVersion")] public required int SchemaVersion { get; init; }
 
-    /// <summary>For example 20261128T031500Z-1a2b3c4d: creation time and the first 8 hex digits of the data set fingerprint.</summary>
+    /// <summary>For example 20261128T031500123Z-1a2b3c4d: creation time and the first 8 hex digits of the data set fingerprint.</summary>
     [JsonPropertyName("modelVersion")] public required string ModelVersion { get; init; }
 
     [JsonPropertyName("createdUtc")] public required DateTimeOffset CreatedUtc { get; init; }
@@ -88,10 +88,13 @@ public sealed record BundleManifest
     /// <summary>For movies.json: one line, since the catalogue is read by programs and can hold 100K entries.</summary>
     internal static readonly JsonSerializerOptions CompactSerializerOptions = new(SerializerOptions) { WriteIndented = false };
 
-    /// <summary>yyyyMMddTHHmmssZ-first 8 hex digits of the fingerprint (or "00000000" when it has none).</summary>
+    /// <summary>
+    /// yyyyMMddTHHmmssfffZ-first 8 hex digits of the fingerprint (or "00000000" when it has none). Milliseconds, because
+    /// two runs on the same data can finish within one second, and a published version is never overwritten.
+    /// </summary>
     public static string CreateModelVersion(DateTimeOffset createdUtc, string datasetFingerprint)
     {
         var hex = new string([.. datasetFingerprint.Where(Uri.IsHexDigit).Take(8).Select(char.ToLowerInvariant)]);
-        return $"{createdUtc.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{hex.PadRight(8, '0')}";
+        return $"{createdUtc.UtcDateTime:yyyyMMdd'T'HHmmssfff'Z'}-{hex.PadRight(8, '0')}";
     }
 }

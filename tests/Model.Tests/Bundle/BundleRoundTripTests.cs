@@ -17,7 +17,7 @@ public class BundleRoundTripTests
 
         var manifest = loaded.Manifest;
         Assert.Equal(BundleManifest.CurrentSchemaVersion, manifest.SchemaVersion);
-        Assert.Equal("20261128T031500Z-ab12cd34", manifest.ModelVersion);
+        Assert.Equal("20261128T031500000Z-ab12cd34", manifest.ModelVersion);
         Assert.Equal(written.ModelVersion, manifest.ModelVersion);
         Assert.Equal(created, manifest.CreatedUtc);
         Assert.Equal("ab12cd34ef56", manifest.DatasetFingerprint);
@@ -121,8 +121,9 @@ public class BundleRoundTripTests
     }
 
     [Theory]
-    [InlineData("2026-11-28T03:15:00Z", "ABCDEF0123", "20261128T031500Z-abcdef01")]
-    [InlineData("2026-01-02T23:59:59+02:00", "12", "20260102T215959Z-12000000")]
+    [InlineData("2026-11-28T03:15:00Z", "ABCDEF0123", "20261128T031500000Z-abcdef01")]
+    [InlineData("2026-11-28T03:15:00.123Z", "abcdef0123", "20261128T031500123Z-abcdef01")]
+    [InlineData("2026-01-02T23:59:59+02:00", "12", "20260102T215959000Z-12000000")]
     public void ModelVersion_IsUtcTimestampAndFingerprintPrefix(string created, string fingerprint, string expected)
     {
         Assert.Equal(expected, BundleManifest.CreateModelVersion(DateTimeOffset.Parse(created, System.Globalization.CultureInfo.InvariantCulture), fingerprint));

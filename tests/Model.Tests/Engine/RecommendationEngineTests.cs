@@ -33,7 +33,7 @@ public class RecommendationEngineTests(EngineFixture fixture) : IClassFixture<En
         Assert.True(result.FromPrecomputed);
         Assert.Equal(RecommendationPath.Personalised, result.Path);
         Assert.Equal(Engine.ModelVersion, result.ModelVersion);
-        Assert.Matches(@"^\d{8}T\d{6}Z-[0-9a-f]{8}$", result.ModelVersion);
+        Assert.Matches(@"^\d{8}T\d{9}Z-[0-9a-f]{8}$", result.ModelVersion);
         var expected = fixture.Rank(fixture.UserVector(user), item => !Seen(user).Contains(item), 10);
         AssertRanking(expected, result, fixture.MovieId);
     }

@@ -60,7 +60,7 @@ public sealed class BundleExportTests : IDisposable
         var bundle = ModelBundle.Load(path);
 
         Assert.Equal(manifest.ModelVersion, bundle.Manifest.ModelVersion);
-        Assert.StartsWith("20260102T030405Z-", manifest.ModelVersion);
+        Assert.StartsWith("20260102T030405000Z-", manifest.ModelVersion);
         Assert.Equal("12", bundle.Manifest.HyperParameters["hidden"]);
         Assert.Equal("2", bundle.Manifest.HyperParameters["layers"]);
         Assert.Equal("synthetic", bundle.Manifest.HyperParameters["source"]);
