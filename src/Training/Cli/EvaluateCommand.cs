@@ -35,8 +35,7 @@ internal sealed class EvaluateCommand(IDatasetLoader datasets, IReadOnlyList<Eva
 
     public int Execute(CommandArguments arguments, CommandContext context)
     {
-        var protocolName = arguments.RequiredValue("protocol");
-        var protocol = SplitProtocols.Create(protocolName, SplitArguments.ReadSplitOptions(arguments, protocolName));
+        var protocol = SplitArguments.ReadProtocol(arguments);
         var selectedModels = ReadModels(arguments);
         var seed = arguments.Int32("seed");
         var k = arguments.Int32("k", minimum: 1);

@@ -34,8 +34,7 @@ internal sealed class ExportCommand(IDatasetLoader datasets) : ICommand
         }
         var data = arguments.Value("data") ?? record.Data;
         var splitArguments = CommandArguments.Parse(_train, ["--data", data, "--out", runFolder, .. record.SplitCommandLine]);
-        var protocolName = splitArguments.RequiredValue("protocol");
-        var protocol = SplitProtocols.Create(protocolName, SplitArguments.ReadSplitOptions(splitArguments, protocolName));
+        var protocol = SplitArguments.ReadProtocol(splitArguments);
         var split = SplitArguments.LoadAndSplit(datasets, splitArguments, protocol, splitArguments.Int32("seed"), context.Output);
         if (split.Dataset.Fingerprint != record.DatasetFingerprint)
         {

@@ -45,6 +45,13 @@ internal static class SplitArguments
         return split;
     }
 
+    /// <summary>The protocol named by --protocol, configured from the protocol options given.</summary>
+    public static ISplitProtocol ReadProtocol(CommandArguments arguments)
+    {
+        var name = arguments.RequiredValue("protocol");
+        return SplitProtocols.Create(name, ReadSplitOptions(arguments, name));
+    }
+
     public static SplitOptions ReadSplitOptions(CommandArguments arguments, string protocol)
     {
         if (!SplitProtocols.IsKnown(protocol))

@@ -44,8 +44,7 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
 
     public int Execute(CommandArguments arguments, CommandContext context)
     {
-        var protocolName = arguments.RequiredValue("protocol");
-        var protocol = SplitProtocols.Create(protocolName, SplitArguments.ReadSplitOptions(arguments, protocolName));
+        var protocol = SplitArguments.ReadProtocol(arguments);
         var models = ReadModels(arguments);
         var seed = arguments.Int32("seed");
         var k = arguments.Int32("k", minimum: 1);
