@@ -1,150 +1,191 @@
 using System.Buffers;
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Recommender.Model.Engine;
 
 /// <summary>
-/// An int8 copy of the movie table (one scale per row) for a first, approximate scoring pass: the query is quantized
-/// to int16 as well, so each row costs a few integer multiply-adds and reads a quarter of the float32 bytes. Every
-/// approximate score comes with a bound on its distance from the exact float32 score; ranking rescores exactly only
-/// the rows whose bound interval can reach the top list, so results equal full exact scoring.
+/// An int8 copy of the movie table (one scale per row) for a first, approximate scoring pass. Every approximate score
+/// comes with a bound on its distance from the exact float32 score; ranking rescores exactly only the rows whose
+/// bound interval can reach the top list, so results equal full exact scoring.
+/// <para>
+/// Layout: blocks of 8 rows, and within a block groups of 4 dimensions, each group holding the 4 values of row 0,
+/// then of row 1, … row 7 (32 bytes). One unsigned×signed byte multiply-add (vpmaddubsw) of a group against the 4
+/// query bytes repeated 8 times, widened by vpmaddwd, leaves each row's partial sum in its own int32 lane: the 8 rows'
+/// dot products come out side by side with no horizontal reduction, the step that dominated a row-major scan.
+/// </para>
 /// </summary>
 internal sealed class QuantizedMovieTable
 {
-    // Query levels: fine enough that its rounding is negligible next to the rows', small enough that an int32 lane
-    // (dim / 8 products of at most 127 · 16383) cannot overflow for dim <= 256.
-    private const int QueryLevels = 16383;
+    // The query is quantized to v ∈ [−63, 63] and stored as the unsigned byte v + 64, so a vpmaddubsw pair sum is at
+    // most 2 · 127 · 127 < 32767 and never saturates.
+    private const int QueryLevels = 63;
+    private const int QueryOffset = 64;
+    private const int BlockRows = 8;
+    private const int GroupDims = 4;
+    private const int GroupBytes = BlockRows * GroupDims;
+    // Per block, four runs of 8 floats: the offset corrections QueryOffset·Σ_d q[row, d] (integers below 2^24, so exact
+    // in float), the scales, and the two error factors.
+    private const int CorrectionsAt = 0;
+    private const int ScalesAt = BlockRows;
+    private const int NormErrorsAt = 2 * BlockRows;
+    private const int ResidualErrorsAt = 3 * BlockRows;
+    private const int FactorsPerBlock = 4 * BlockRows;
+    private static readonly double ApproximationRounding = Math.Pow(2, -21);
 
-    private readonly sbyte[] _values;
-    private readonly float[] _scales;
-    private readonly float[] _errorPerQueryNorm;
-    private readonly float[] _errorPerQueryStep;
+    private readonly sbyte[] _blocks;
+    private readonly float[] _blockFactors;
+    private readonly int _groups;
 
     public QuantizedMovieTable(ReadOnlySpan<float> table, int dim)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dim);
         Dim = dim;
-        var rows = table.Length / dim;
-        _values = new sbyte[rows * dim];
-        _scales = new float[rows];
-        _errorPerQueryNorm = new float[rows];
-        _errorPerQueryStep = new float[rows];
-        // Rounding of the exact float32 dot product: at most (dim + 2) units of 2^-24 of sum |e_d u_d|; doubled for margin.
-        var roundingAllowance = 2.0 * (dim + 2) * Math.Pow(2, -24);
-        for (var row = 0; row < rows; row++)
+        Rows = table.Length / dim;
+        _groups = (dim + GroupDims - 1) / GroupDims;
+        _blocks = new sbyte[BlockCount * _groups * GroupBytes];
+        _blockFactors = new float[BlockCount * FactorsPerBlock];
+        // Rounding of the exact float32 dot product: at most (dim + 2) units of 2^-24 of Σ|e_d·u_d| ≤ maxAbs·√dim·‖u‖₂;
+        // doubled for margin.
+        var roundingAllowance = 2.0 * (dim + 2) * Math.Pow(2, -24) * Math.Sqrt(dim);
+        for (var row = 0; row < Rows; row++)
         {
+            var factors = _blockFactors.AsSpan(row / BlockRows * FactorsPerBlock + row % BlockRows);
             var values = table.Slice(row * dim, dim);
             var maxAbs = Math.Abs(TensorPrimitives.MaxMagnitude(values));
             if (!float.IsFinite(maxAbs) || maxAbs == 0)
             {
                 // A zero row scores exactly 0; a non-finite one is always rescored.
-                _errorPerQueryNorm[row] = float.IsFinite(maxAbs) ? 0 : float.PositiveInfinity;
+                factors[NormErrorsAt] = float.IsFinite(maxAbs) ? 0 : float.PositiveInfinity;
                 continue;
             }
             var scale = maxAbs / 127f;
-            _scales[row] = scale;
-            double residual = 0, quantizedMass = 0;
+            double residualSquares = 0, quantizedSquares = 0;
+            var sum = 0;
             for (var d = 0; d < dim; d++)
             {
                 var quantized = (sbyte)Math.Clamp(MathF.Round(values[d] / scale), -127f, 127f);
-                _values[row * dim + d] = quantized;
-                residual = Math.Max(residual, Math.Abs(values[d] - (double)scale * quantized));
-                quantizedMass += Math.Abs(quantized);
+                _blocks[Position(row, d)] = quantized;
+                sum += quantized;
+                var residual = values[d] - (double)scale * quantized;
+                residualSquares += residual * residual;
+                quantizedSquares += (double)quantized * quantized;
             }
-            _errorPerQueryNorm[row] = (float)((residual + roundingAllowance * maxAbs) * 1.001);
-            _errorPerQueryStep[row] = (float)(scale * quantizedMass * 1.001);
+            var quantizedNorm = scale * Math.Sqrt(quantizedSquares);
+            factors[CorrectionsAt] = QueryOffset * sum;
+            factors[ScalesAt] = scale;
+            // The 2^-21 shares cover the three roundings of turning the integer sum into a scaled float (see ScoreBlock).
+            factors[NormErrorsAt] = (float)((Math.Sqrt(residualSquares) + roundingAllowance * maxAbs + ApproximationRounding * quantizedNorm) * 1.001);
+            factors[ResidualErrorsAt] = (float)(quantizedNorm * (1 + ApproximationRounding) * 1.001);
         }
     }
 
     public int Dim { get; }
-    public int Rows => _scales.Length;
+    public int Rows { get; }
+
+    private int BlockCount => (Rows + BlockRows - 1) / BlockRows;
+
+    private int Position(int row, int d) =>
+        ((row / BlockRows * _groups + d / GroupDims) * BlockRows + row % BlockRows) * GroupDims + d % GroupDims;
 
     /// <summary>
-    /// approximate[i] ≈ table[i, :] · query and bound[i] ≥ |approximate[i] − exact float32 score|:
-    /// with e ≈ s·q (row) and u ≈ t·v (query), |e·u − s·t·(q·v)| ≤ max|e − s·q|·‖u‖₁ + s·‖q‖₁·max|u − t·v|.
+    /// approximate[i] ≈ table[i, :] · query and bound[i] ≥ |approximate[i] − exact float32 score|, from the same
+    /// block computation <see cref="SelectBest"/> ranks with.
     /// </summary>
-    public void ApproximateScores(ReadOnlySpan<float> query, Span<float> approximate, Span<float> bound)
+    public unsafe void ApproximateScores(ReadOnlySpan<float> query, Span<float> approximate, Span<float> bound)
     {
         if (query.Length != Dim || approximate.Length != Rows || bound.Length != Rows)
         {
             throw new ArgumentException($"Expected a query of {Dim} and {Rows} scores and bounds, got {query.Length}, {approximate.Length} and {bound.Length}.");
         }
-        Span<short> quantizedQuery = stackalloc short[Dim];
-        var maxAbs = Math.Abs(TensorPrimitives.MaxMagnitude(query));
-        var step = maxAbs > 0 && float.IsFinite(maxAbs) ? maxAbs / QueryLevels : 1f;
-        double queryResidual = 0;
-        for (var d = 0; d < Dim; d++)
+        var queryGroups = stackalloc Vector256<byte>[_groups];
+        var quantized = new QuantizedQuery(query, new Span<byte>(queryGroups, _groups * GroupBytes));
+        Span<float> blockApproximate = stackalloc float[BlockRows];
+        Span<float> blockBound = stackalloc float[BlockRows];
+        fixed (sbyte* blocks = _blocks)
+        fixed (float* factors = _blockFactors)
         {
-            quantizedQuery[d] = (short)Math.Clamp(MathF.Round(query[d] / step), -QueryLevels, QueryLevels);
-            queryResidual = Math.Max(queryResidual, Math.Abs(query[d] - (double)step * quantizedQuery[d]));
-        }
-        if (Avx2.IsSupported && Dim % 16 == 0 && Dim <= 256)
-        {
-            DotProductsAvx2(quantizedQuery, approximate);
-        }
-        else
-        {
-            for (var row = 0; row < Rows; row++)
+            for (var block = 0; block < BlockCount; block++)
             {
-                var sum = 0;
-                for (var d = 0; d < Dim; d++)
-                {
-                    sum += _values[row * Dim + d] * quantizedQuery[d];
-                }
-                approximate[row] = sum;
+                var (blockScores, blockBounds) = ScoreBlock(blocks + (nint)block * _groups * GroupBytes, factors + (nint)block * FactorsPerBlock, queryGroups, _groups, quantized);
+                blockScores.CopyTo(blockApproximate);
+                blockBounds.CopyTo(blockBound);
+                var first = block * BlockRows;
+                var rows = Math.Min(BlockRows, Rows - first);
+                blockApproximate[..rows].CopyTo(approximate.Slice(first, rows));
+                blockBound[..rows].CopyTo(bound.Slice(first, rows));
             }
         }
-        // Converting the integer sums to float and scaling them costs three roundings, covered by the 2^-21 share.
-        TensorPrimitives.Multiply(approximate, _scales, approximate);
-        TensorPrimitives.Multiply(approximate, step, approximate);
-        var queryNorm = TensorPrimitives.SumOfMagnitudes(query) * 1.0001f;
-        var perStep = (float)((queryResidual + QueryLevels * step * Math.Pow(2, -21)) * 1.001);
-        TensorPrimitives.Multiply(_errorPerQueryNorm, queryNorm, bound);
-        TensorPrimitives.MultiplyAdd(_errorPerQueryStep, perStep, bound, bound);
     }
 
     /// <summary>
     /// The best accepted rows of <paramref name="table"/> (the float32 table this was built from) for
     /// <paramref name="query"/>, identical to exact scoring (<see cref="MovieScoring.ScoreAll"/>) followed by
-    /// <see cref="TopKSelector.Select"/>: the k-th best lower bound is a threshold, and only rows whose upper bound
-    /// reaches it are scored exactly. Returns how many were written to <paramref name="items"/> / <paramref name="scores"/>.
+    /// <see cref="TopKSelector.Select"/>. One pass keeps the best lower bounds (their worst is a threshold the k-th best
+    /// exact score cannot fall below) and notes the rows whose upper bound reached the threshold of the moment; only
+    /// those still reaching the final threshold are scored exactly. Returns how many were written.
     /// </summary>
-    public int SelectBest(ReadOnlySpan<float> table, ReadOnlySpan<float> query, in ItemFilter filter, Span<int> items, Span<float> scores)
+    public unsafe int SelectBest(ReadOnlySpan<float> table, ReadOnlySpan<float> query, in ItemFilter filter, Span<int> items, Span<float> scores)
     {
+        if (query.Length != Dim || table.Length != Rows * Dim)
+        {
+            throw new ArgumentException($"Expected a query of {Dim} and a table of {Rows} x {Dim}, got {query.Length} and {table.Length} values.");
+        }
         var capacity = Math.Min(items.Length, scores.Length);
-        var approximate = ArrayPool<float>.Shared.Rent(Rows);
-        var bounds = ArrayPool<float>.Shared.Rent(Rows);
-        var candidates = ArrayPool<float>.Shared.Rent(Rows);
-        var survivors = ArrayPool<int>.Shared.Rent(Rows);
+        var groups = _groups;
+        var queryGroups = stackalloc Vector256<byte>[groups];
+        var quantized = new QuantizedQuery(query, new Span<byte>(queryGroups, groups * GroupBytes));
+        var candidateRows = ArrayPool<int>.Shared.Rent(Rows);
+        var candidateUpperBounds = ArrayPool<float>.Shared.Rent(Rows);
         try
         {
-            var approximateSpan = approximate.AsSpan(0, Rows);
-            var boundSpan = bounds.AsSpan(0, Rows);
-            var candidateSpan = candidates.AsSpan(0, Rows);
-            ApproximateScores(query, approximateSpan, boundSpan);
-
-            TensorPrimitives.Subtract(approximateSpan, boundSpan, candidateSpan);
-            var found = TopKSelector.Select(candidateSpan, filter, items[..capacity], scores[..capacity]);
-            var threshold = found == capacity ? scores[capacity - 1] : float.NegativeInfinity;
-
-            // Only accepted rows whose upper bound reaches the threshold can be in the top list: they are scored
-            // exactly and gathered in ascending row order, so selection among them keeps the lower-index-wins rule.
-            TensorPrimitives.Add(approximateSpan, boundSpan, candidateSpan);
-            var survivorRows = survivors.AsSpan(0, Rows);
-            var exactScores = approximateSpan;
-            var survivorCount = 0;
-            for (var row = 0; row < Rows; row++)
+            var lowerBounds = new TopKHeap(items[..capacity], scores[..capacity]);
+            var threshold = lowerBounds.Threshold;
+            var candidates = 0;
+            var blockCount = BlockCount;
+            fixed (sbyte* blocks = _blocks)
+            fixed (float* factors = _blockFactors)
             {
-                if (candidateSpan[row] >= threshold && filter.Accepts(row))
+                var values = blocks;
+                var blockFactors = factors;
+                for (var block = 0; block < blockCount; block++, values += groups * GroupBytes, blockFactors += FactorsPerBlock)
                 {
-                    survivorRows[survivorCount] = row;
-                    exactScores[survivorCount] = MovieScoring.ScoreRow(table, query, row);
-                    survivorCount++;
+                    var (approximate, bound) = ScoreBlock(values, blockFactors, queryGroups, groups, quantized);
+                    var validLanes = block < blockCount - 1 ? 0xFFu : (1u << (Rows - block * BlockRows)) - 1;
+                    var lower = approximate - bound;
+                    var above = Vector256.GreaterThan(lower, Vector256.Create(threshold)).ExtractMostSignificantBits() & validLanes;
+                    if (above != 0)
+                    {
+                        threshold = OfferLowerBounds(ref lowerBounds, block * BlockRows, lower, above, filter);
+                    }
+                    var upper = approximate + bound;
+                    var reaching = Vector256.GreaterThanOrEqual(upper, Vector256.Create(threshold)).ExtractMostSignificantBits() & validLanes;
+                    if (reaching != 0)
+                    {
+                        candidates = AppendCandidates(candidateRows, candidateUpperBounds, candidates, block * BlockRows, upper, reaching);
+                    }
                 }
             }
-            var selected = TopKSelector.Select(exactScores[..survivorCount], ItemFilter.None, items[..capacity], scores[..capacity]);
+
+            // Survivors are gathered in ascending row order, so selection among them keeps the lower-index-wins rule.
+            var survivorRows = candidateRows;
+            var exactScores = candidateUpperBounds;
+            var survivors = 0;
+            for (var candidate = 0; candidate < candidates; candidate++)
+            {
+                var row = candidateRows[candidate];
+                if (candidateUpperBounds[candidate] >= threshold && filter.Accepts(row))
+                {
+                    survivorRows[survivors] = row;
+                    exactScores[survivors] = MovieScoring.ScoreRow(table, query, row);
+                    survivors++;
+                }
+            }
+            var selected = TopKSelector.Select(exactScores.AsSpan(0, survivors), ItemFilter.None, items[..capacity], scores[..capacity]);
             for (var rank = 0; rank < selected; rank++)
             {
                 items[rank] = survivorRows[items[rank]];
@@ -153,69 +194,126 @@ internal sealed class QuantizedMovieTable
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(approximate);
-            ArrayPool<float>.Shared.Return(bounds);
-            ArrayPool<float>.Shared.Return(candidates);
-            ArrayPool<int>.Shared.Return(survivors);
+            ArrayPool<int>.Shared.Return(candidateRows);
+            ArrayPool<float>.Shared.Return(candidateUpperBounds);
         }
     }
 
-    /// <summary>destination[row] = Σ_d values[row, d] · query[d], exactly, as int16 multiply-add pairs.</summary>
-    private unsafe void DotProductsAvx2(ReadOnlySpan<short> query, Span<float> destination)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float OfferLowerBounds(ref TopKHeap heap, int firstRow, Vector256<float> lower, uint lanes, in ItemFilter filter)
     {
-        var chunks = Dim / 16;
-        var q = stackalloc Vector256<short>[chunks];
-        for (var chunk = 0; chunk < chunks; chunk++)
+        while (lanes != 0)
         {
-            q[chunk] = Vector256.Create(query.Slice(chunk * 16, 16));
-        }
-        var rows = Rows;
-        fixed (sbyte* values = _values)
-        fixed (float* output = destination)
-        {
-            var row = 0;
-            // Eight rows at a time: their eight accumulators reduce to one vector of eight sums with horizontal adds,
-            // far cheaper than eight separate horizontal sums. Integer sums are exact in any order.
-            for (; row + 8 <= rows; row += 8)
+            var lane = BitOperations.TrailingZeroCount(lanes);
+            lanes &= lanes - 1;
+            var score = lower.GetElement(lane);
+            if (heap.Admits(score) && filter.Accepts(firstRow + lane))
             {
-                var first = values + (nint)row * Dim;
-                var a0 = Vector256<int>.Zero;
-                var a1 = Vector256<int>.Zero;
-                var a2 = Vector256<int>.Zero;
-                var a3 = Vector256<int>.Zero;
-                var a4 = Vector256<int>.Zero;
-                var a5 = Vector256<int>.Zero;
-                var a6 = Vector256<int>.Zero;
-                var a7 = Vector256<int>.Zero;
-                for (var chunk = 0; chunk < chunks; chunk++)
-                {
-                    var offset = chunk * 16;
-                    var queryChunk = q[chunk];
-                    a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(first + offset), queryChunk));
-                    a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(first + Dim + offset), queryChunk));
-                    a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(first + 2 * Dim + offset), queryChunk));
-                    a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(first + 3 * Dim + offset), queryChunk));
-                    a4 = Avx2.Add(a4, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(first + 4 * Dim + offset), queryChunk));
-                    a5 = Avx2.Add(a5, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(first + 5 * Dim + offset), queryChunk));
-                    a6 = Avx2.Add(a6, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(first + 6 * Dim + offset), queryChunk));
-                    a7 = Avx2.Add(a7, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(first + 7 * Dim + offset), queryChunk));
-                }
-                // Per 128-bit half: [a0 a0 a1 a1 | …] → [a0 a1 a2 a3 | a0 a1 a2 a3] partial sums, then halves added.
-                var low = Avx2.HorizontalAdd(Avx2.HorizontalAdd(a0, a1), Avx2.HorizontalAdd(a2, a3));
-                var high = Avx2.HorizontalAdd(Avx2.HorizontalAdd(a4, a5), Avx2.HorizontalAdd(a6, a7));
-                var sums = Avx2.Add(Avx2.Permute2x128(low, high, 0x20), Avx2.Permute2x128(low, high, 0x31));
-                Avx.Store(output + row, Avx.ConvertToVector256Single(sums));
-            }
-            for (; row < rows; row++)
-            {
-                var current = values + (nint)row * Dim;
-                var accumulator = Vector256<int>.Zero;
-                for (var chunk = 0; chunk < chunks; chunk++)
-                {
-                    accumulator = Avx2.Add(accumulator, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(current + chunk * 16), q[chunk]));
-                }
-                output[row] = Vector256.Sum(accumulator);
+                heap.Offer(firstRow + lane, score);
             }
         }
+        return heap.Threshold;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int AppendCandidates(int[] rows, float[] upperBounds, int count, int firstRow, Vector256<float> upper, uint lanes)
+    {
+        while (lanes != 0)
+        {
+            var lane = BitOperations.TrailingZeroCount(lanes);
+            lanes &= lanes - 1;
+            rows[count] = firstRow + lane;
+            upperBounds[count] = upper.GetElement(lane);
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Approximate scores and their bounds for the 8 rows of a block: with e ≈ s·q (row) and u ≈ t·v (query),
+    /// e·u − s·t·(q·v) = (e − s·q)·u + s·q·(u − t·v), so by Cauchy–Schwarz the error is at most
+    /// ‖e − s·q‖₂·‖u‖₂ + s·‖q‖₂·‖u − t·v‖₂: a per-row factor times a per-query norm, twice.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe (Vector256<float> Approximate, Vector256<float> Bound) ScoreBlock(
+        sbyte* values, float* factors, Vector256<byte>* queryGroups, int groups, in QuantizedQuery query)
+    {
+        var sums = Avx2.IsSupported ? BlockSumsAvx2(values, queryGroups, groups) : BlockSums(values, (byte*)queryGroups, groups);
+        // Converting the integer sums to float and scaling them costs three roundings of at most 2^-24 of
+        // |s·t·(q·v)| ≤ s·‖q‖₂·(‖u‖₂ + ‖u − t·v‖₂): the 2^-21 shares of the per-row factors.
+        var approximate = (Vector256.ConvertToSingle(sums) - Vector256.Load(factors + CorrectionsAt)) * Vector256.Load(factors + ScalesAt) * query.Step;
+        var bound = Vector256.Load(factors + NormErrorsAt) * query.Norm + Vector256.Load(factors + ResidualErrorsAt) * query.ResidualNorm;
+        return (approximate, bound);
+    }
+
+    /// <summary>Σ_d values[row, d] · (v_d + QueryOffset) for the block's 8 rows, exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> BlockSumsAvx2(sbyte* values, Vector256<byte>* queryGroups, int groups)
+    {
+        var ones = Vector256.Create((short)1);
+        var even = Vector256<int>.Zero;
+        var odd = Vector256<int>.Zero;
+        var query = queryGroups;
+        var end = queryGroups + groups;
+        for (; query + 4 <= end; query += 4, values += 4 * GroupBytes)
+        {
+            even += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(query[0], Avx.LoadVector256(values)), ones);
+            odd += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(query[1], Avx.LoadVector256(values + GroupBytes)), ones);
+            even += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(query[2], Avx.LoadVector256(values + 2 * GroupBytes)), ones);
+            odd += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(query[3], Avx.LoadVector256(values + 3 * GroupBytes)), ones);
+        }
+        for (; query < end; query++, values += GroupBytes)
+        {
+            even += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(query[0], Avx.LoadVector256(values)), ones);
+        }
+        return even + odd;
+    }
+
+    private static unsafe Vector256<int> BlockSums(sbyte* values, byte* queryGroups, int groups)
+    {
+        Span<int> sums = stackalloc int[BlockRows];
+        for (var position = 0; position < groups * GroupBytes; position++)
+        {
+            sums[position % GroupBytes / GroupDims] += values[position] * queryGroups[position];
+        }
+        return Vector256.Create<int>(sums);
+    }
+
+    /// <summary>The query as offset unsigned bytes with the terms of its error bound.</summary>
+    private readonly ref struct QuantizedQuery
+    {
+        /// <param name="groups">
+        /// Receives, per group of 4 dimensions, the group's 4 query bytes repeated for the block's 8 rows (32 bytes);
+        /// padding dimensions hold level 0.
+        /// </param>
+        public QuantizedQuery(ReadOnlySpan<float> query, Span<byte> groups)
+        {
+            var maxAbs = Math.Abs(TensorPrimitives.MaxMagnitude(query));
+            var step = maxAbs > 0 && float.IsFinite(maxAbs) ? maxAbs / QueryLevels : 1f;
+            groups.Fill(QueryOffset);
+            double residualSquares = 0, squares = 0;
+            for (var d = 0; d < query.Length; d++)
+            {
+                var level = (int)Math.Clamp(MathF.Round(query[d] / step), -QueryLevels, QueryLevels);
+                var groupStart = d / GroupDims * GroupBytes + d % GroupDims;
+                for (var lane = 0; lane < BlockRows; lane++)
+                {
+                    groups[groupStart + lane * GroupDims] = (byte)(level + QueryOffset);
+                }
+                var residual = query[d] - (double)step * level;
+                residualSquares += residual * residual;
+                squares += (double)query[d] * query[d];
+            }
+            Step = step;
+            Norm = (float)(Math.Sqrt(squares) * 1.001);
+            ResidualNorm = (float)(Math.Sqrt(residualSquares) * 1.001);
+        }
+
+        /// <summary>t: the query value of one level.</summary>
+        public float Step { get; }
+        /// <summary>‖u‖₂, rounded up.</summary>
+        public float Norm { get; }
+        /// <summary>‖u − t·v‖₂, rounded up.</summary>
+        public float ResidualNorm { get; }
     }
 }

@@ -9,81 +9,113 @@ internal static class TopKSelector
     /// <summary>Writes up to items.Length best items, best first, into items/bestScores and returns how many there are.</summary>
     public static int Select(ReadOnlySpan<float> scores, in ItemFilter filter, Span<int> items, Span<float> bestScores)
     {
-        var capacity = Math.Min(items.Length, bestScores.Length);
-        if (capacity == 0)
-        {
-            return 0;
-        }
-        // Min-heap on (score, then higher index = worse): the root is the worst of the kept items.
-        var heapScores = bestScores[..capacity];
-        var heapItems = items[..capacity];
-        var size = 0;
+        var heap = new TopKHeap(items, bestScores);
         for (var item = 0; item < scores.Length; item++)
         {
-            var score = scores[item];
-            if (size == capacity)
+            if (heap.Admits(scores[item]) && filter.Accepts(item))
             {
-                // Items arrive in ascending index order, so an equal score never displaces the root.
-                if (!(score > heapScores[0]) || !filter.Accepts(item))
-                {
-                    continue;
-                }
-                heapScores[0] = score;
-                heapItems[0] = item;
-                SiftDown(heapScores, heapItems, 0, size);
-            }
-            else
-            {
-                if (float.IsNaN(score) || !filter.Accepts(item))
-                {
-                    continue;
-                }
-                heapScores[size] = score;
-                heapItems[size] = item;
-                SiftUp(heapScores, heapItems, size);
-                size++;
+                heap.Offer(item, scores[item]);
             }
         }
-        // Pop the worst to the back until the heap is empty: the arrays end up best first.
-        for (var end = size - 1; end > 0; end--)
-        {
-            (heapScores[0], heapScores[end]) = (heapScores[end], heapScores[0]);
-            (heapItems[0], heapItems[end]) = (heapItems[end], heapItems[0]);
-            SiftDown(heapScores, heapItems, 0, end);
-        }
-        return size;
+        return heap.Finish();
+    }
+}
+
+/// <summary>
+/// The best items seen so far, kept in caller-provided spans as a min-heap whose root is the worst kept item.
+/// Items must be offered in ascending index order: an equal score then never displaces a kept item, so ties go to
+/// the lower index.
+/// </summary>
+internal ref struct TopKHeap
+{
+    private readonly Span<int> _items;
+    private readonly Span<float> _scores;
+    private int _size;
+
+    public TopKHeap(Span<int> items, Span<float> scores)
+    {
+        var capacity = Math.Min(items.Length, scores.Length);
+        _items = items[..capacity];
+        _scores = scores[..capacity];
     }
 
-    private static bool IsWorse(float scoreA, int itemA, float scoreB, int itemB) =>
-        scoreA < scoreB || (scoreA == scoreB && itemA > itemB);
+    public readonly bool IsFull => _size == _items.Length;
 
-    private static void SiftUp(Span<float> scores, Span<int> items, int position)
+    /// <summary>The score an item must beat to enter: the worst kept score once full, −∞ before.</summary>
+    public readonly float Threshold => IsFull && _size > 0 ? _scores[0] : float.NegativeInfinity;
+
+    /// <summary>Whether an item with this score would enter (the caller may then check its filter and offer it).</summary>
+    public readonly bool Admits(float score) => _items.Length > 0 && (IsFull ? score > _scores[0] : !float.IsNaN(score));
+
+    public void Offer(int item, float score)
+    {
+        if (!Admits(score))
+        {
+            return;
+        }
+        if (IsFull)
+        {
+            _scores[0] = score;
+            _items[0] = item;
+            SiftDown(0, _size);
+            return;
+        }
+        _scores[_size] = score;
+        _items[_size] = item;
+        SiftUp(_size);
+        _size++;
+    }
+
+    /// <summary>Orders the kept items best first in the spans and returns how many there are; the heap is then spent.</summary>
+    public int Finish()
+    {
+        var count = _size;
+        // Pop the worst to the back until the heap is empty: the spans end up best first.
+        for (var end = count - 1; end > 0; end--)
+        {
+            (_scores[0], _scores[end]) = (_scores[end], _scores[0]);
+            (_items[0], _items[end]) = (_items[end], _items[0]);
+            SiftDown(0, end);
+        }
+        _size = 0;
+        return count;
+    }
+
+    private readonly bool IsWorse(int a, int b) =>
+        _scores[a] < _scores[b] || (_scores[a] == _scores[b] && _items[a] > _items[b]);
+
+    private readonly void Swap(int a, int b)
+    {
+        (_scores[a], _scores[b]) = (_scores[b], _scores[a]);
+        (_items[a], _items[b]) = (_items[b], _items[a]);
+    }
+
+    private readonly void SiftUp(int position)
     {
         while (position > 0)
         {
             var parent = (position - 1) >> 1;
-            if (!IsWorse(scores[position], items[position], scores[parent], items[parent]))
+            if (!IsWorse(position, parent))
             {
                 return;
             }
-            (scores[position], scores[parent]) = (scores[parent], scores[position]);
-            (items[position], items[parent]) = (items[parent], items[position]);
+            Swap(position, parent);
             position = parent;
         }
     }
 
-    private static void SiftDown(Span<float> scores, Span<int> items, int position, int size)
+    private readonly void SiftDown(int position, int size)
     {
         while (true)
         {
             var worst = position;
             var left = 2 * position + 1;
             var right = left + 1;
-            if (left < size && IsWorse(scores[left], items[left], scores[worst], items[worst]))
+            if (left < size && IsWorse(left, worst))
             {
                 worst = left;
             }
-            if (right < size && IsWorse(scores[right], items[right], scores[worst], items[worst]))
+            if (right < size && IsWorse(right, worst))
             {
                 worst = right;
             }
@@ -91,8 +123,7 @@ internal static class TopKSelector
             {
                 return;
             }
-            (scores[position], scores[worst]) = (scores[worst], scores[position]);
-            (items[position], items[worst]) = (items[worst], items[position]);
+            Swap(position, worst);
             position = worst;
         }
     }
