@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Google.Protobuf;
 using Onnx;
 
@@ -15,9 +16,11 @@ namespace Recommender.Model.Engine;
 /// Only the exact graph the training side writes is accepted (see <see cref="UserVectorGraphMatcher"/>).
 /// <para>
 /// Layer 0's input contribution W·x + Wb + Rb is precomputed for every movie at construction ([movies, 4H] floats),
-/// so a step of the bottom layer is one row copy plus R·h. R is kept transposed so that R·h is a sum of rows scaled
-/// by h's components (<see cref="AccumulateProducts"/>). Immutable after construction and safe for concurrent calls;
-/// a call allocates nothing (its scratch comes from <see cref="ArrayPool{T}"/>).
+/// so a step of the bottom layer is one table row plus R·h, and the row of the next step is prefetched while the current
+/// one runs. R·h streams R once per step (64 KB for H = 64, twice the L1 cache of common x64 cores); every other step
+/// walks it backwards, so a step starts on the part of R the previous one used last, still in L1.
+/// Immutable after construction and safe for concurrent calls; a call allocates nothing (its scratch comes from
+/// <see cref="ArrayPool{T}"/>).
 /// </para>
 /// </summary>
 public sealed class CompiledUserVectorGraph
@@ -28,19 +31,21 @@ public sealed class CompiledUserVectorGraph
     private readonly Layer[] _layers;
     /// <summary>Layer 0's W·E[movie] + Wb + Rb for every movie: [movies, 4H₀].</summary>
     private readonly float[] _inputGates;
-    private readonly float[] _projectionTransposed;
+    private readonly int _inputGateWidth;
+    private readonly PanelMatrix _projection;
     private readonly float[] _projectionBias;
-    private readonly float[] _gateTransposed;
+    private readonly PanelMatrix _gateFromGraph;
+    private readonly PanelMatrix _gateFromSequence;
     private readonly float[] _gateBias;
     /// <summary>h and c of every layer, bottom first, at the start of a call's scratch.</summary>
     private readonly int _stateLength;
     private readonly int _maxHidden;
     private readonly int _scratchLength;
 
-    /// <param name="InputTransposed">Wᵀ [input size, 4H]; unused (empty) for layer 0, whose inputs are precomputed.</param>
-    /// <param name="RecurrentTransposed">Rᵀ [H, 4H].</param>
+    /// <param name="Input">x·Wᵀ for the layer's input x; null for layer 0, whose inputs are precomputed.</param>
+    /// <param name="Recurrent">h·Rᵀ.</param>
     /// <param name="Bias">Wb + Rb [4H].</param>
-    private sealed record Layer(int Hidden, float[] InputTransposed, float[] RecurrentTransposed, float[] Bias);
+    private sealed record Layer(int Hidden, PanelMatrix? Input, PanelMatrix Recurrent, float[] Bias);
 
     private CompiledUserVectorGraph(UserVectorGraphWeights weights)
     {
@@ -48,21 +53,23 @@ public sealed class CompiledUserVectorGraph
         MovieCount = weights.MovieCount;
         _layers = [.. weights.Layers.Select((layer, index) => new Layer(
             layer.Hidden,
-            index == 0 ? [] : Transpose(layer.InputWeight, 4 * layer.Hidden, layer.InputSize),
-            Transpose(layer.RecurrentWeight, 4 * layer.Hidden, layer.Hidden),
+            index == 0 ? null : PanelMatrix.Transposed(layer.InputWeight, 4 * layer.Hidden, layer.InputSize, 0, layer.InputSize),
+            PanelMatrix.Transposed(layer.RecurrentWeight, 4 * layer.Hidden, layer.Hidden, 0, layer.Hidden),
             CombinedBias(layer)))];
         Hidden = _layers[^1].Hidden;
         var bottom = weights.Layers[0];
-        _inputGates = new float[(long)MovieCount * 4 * bottom.Hidden];
-        MultiplyRows(weights.MovieTable, Dim, Transpose(bottom.InputWeight, 4 * bottom.Hidden, Dim), _layers[0].Bias, _inputGates);
-        _projectionTransposed = Transpose(weights.ProjectionWeight, Dim, Hidden);
+        _inputGateWidth = 4 * bottom.Hidden;
+        _inputGates = new float[(long)MovieCount * _inputGateWidth];
+        MultiplyRows(weights.MovieTable, Dim, Transpose(bottom.InputWeight, _inputGateWidth, Dim), _layers[0].Bias, _inputGates);
+        _projection = PanelMatrix.Transposed(weights.ProjectionWeight, Dim, Hidden, 0, Hidden);
         _projectionBias = weights.ProjectionBias;
-        _gateTransposed = Transpose(weights.GateWeight, Dim, 2 * Dim);
+        _gateFromGraph = PanelMatrix.Transposed(weights.GateWeight, Dim, 2 * Dim, 0, Dim);
+        _gateFromSequence = PanelMatrix.Transposed(weights.GateWeight, Dim, 2 * Dim, Dim, Dim);
         _gateBias = weights.GateBias;
         _maxHidden = _layers.Max(layer => layer.Hidden);
         _stateLength = _layers.Sum(layer => 2 * layer.Hidden);
-        // The states, then the gates (4H), tanh(c) (H) and three D-wide vectors for the fusion.
-        _scratchLength = _stateLength + 5 * _maxHidden + 3 * Dim;
+        // The states, then the gates (4H) and three D-wide vectors for the fusion.
+        _scratchLength = _stateLength + 4 * _maxHidden + 3 * Dim;
     }
 
     /// <summary>D, the width of the graph part and of the user vector.</summary>
@@ -146,11 +153,15 @@ public sealed class CompiledUserVectorGraph
             scratch.Clear();
             var states = scratch[.._stateLength];
             var gates = scratch.Slice(_stateLength, 4 * _maxHidden);
-            var cellTanh = scratch.Slice(_stateLength + 4 * _maxHidden, _maxHidden);
-            var fusion = scratch[(_stateLength + 5 * _maxHidden)..];
+            var fusion = scratch[(_stateLength + 4 * _maxHidden)..];
 
             for (var step = 0; step < history.Length; step++)
             {
+                if (step + 1 < history.Length)
+                {
+                    Prefetch(_inputGates.AsSpan(history[step + 1] * _inputGateWidth, _inputGateWidth));
+                }
+                var backwards = (step & 1) == 1;
                 var stateOffset = 0;
                 ReadOnlySpan<float> below = default;
                 for (var index = 0; index < _layers.Length; index++)
@@ -160,20 +171,25 @@ public sealed class CompiledUserVectorGraph
                     var layerGates = gates[..(4 * hidden)];
                     var h = states.Slice(stateOffset, hidden);
                     var c = states.Slice(stateOffset + hidden, hidden);
-                    if (index == 0)
+                    ReadOnlySpan<float> inputGates;
+                    if (layer.Input is null)
                     {
-                        _inputGates.AsSpan(history[step] * 4 * hidden, 4 * hidden).CopyTo(layerGates);
+                        inputGates = _inputGates.AsSpan(history[step] * _inputGateWidth, _inputGateWidth);
                     }
                     else
                     {
-                        layer.Bias.CopyTo(layerGates);
-                        AccumulateProducts(below, layer.InputTransposed, layerGates);
+                        layer.Input.Accumulate(below, layer.Bias, layerGates, backwards: false);
+                        inputGates = layerGates;
                     }
                     if (step > 0)
                     {
-                        AccumulateProducts(h, layer.RecurrentTransposed, layerGates);
+                        layer.Recurrent.Accumulate(h, inputGates, layerGates, backwards);
                     }
-                    UpdateState(layerGates, h, c, cellTanh[..hidden]);
+                    else
+                    {
+                        inputGates.CopyTo(layerGates);
+                    }
+                    UpdateState(layerGates, h, c);
                     below = h;
                     stateOffset += 2 * hidden;
                 }
@@ -183,12 +199,9 @@ public sealed class CompiledUserVectorGraph
             var sequenceVector = fusion[..Dim];
             var gate = fusion.Slice(Dim, Dim);
             var difference = fusion.Slice(2 * Dim, Dim);
-            var top = states.Slice(_stateLength - 2 * Hidden, Hidden);
-            _projectionBias.CopyTo(sequenceVector);
-            AccumulateProducts(top, _projectionTransposed, sequenceVector);
-            _gateBias.CopyTo(gate);
-            AccumulateProducts(graphVector, _gateTransposed.AsSpan(0, Dim * Dim), gate);
-            AccumulateProducts(sequenceVector, _gateTransposed.AsSpan(Dim * Dim), gate);
+            _projection.Accumulate(states.Slice(_stateLength - 2 * Hidden, Hidden), _projectionBias, sequenceVector, backwards: false);
+            _gateFromGraph.Accumulate(graphVector, _gateBias, gate, backwards: false);
+            _gateFromSequence.Accumulate(sequenceVector, gate, gate, backwards: false);
             TensorPrimitives.Sigmoid(gate, gate);
             TensorPrimitives.Subtract(graphVector, sequenceVector, difference);
             TensorPrimitives.Multiply(gate, difference, difference);
@@ -204,87 +217,49 @@ public sealed class CompiledUserVectorGraph
     /// One LSTM step from the pre-activation gates (ONNX order i, o, f, c):
     /// c ← σ(f) ⊙ c + σ(i) ⊙ tanh(ĉ);  h ← σ(o) ⊙ tanh(c).
     /// </summary>
-    private static void UpdateState(Span<float> gates, Span<float> h, Span<float> c, Span<float> cellTanh)
+    private static void UpdateState(Span<float> gates, Span<float> h, Span<float> c)
     {
         var hidden = h.Length;
-        TensorPrimitives.Sigmoid(gates[..(3 * hidden)], gates[..(3 * hidden)]);
-        TensorPrimitives.Tanh(gates[(3 * hidden)..], gates[(3 * hidden)..]);
-        var input = gates[..hidden];
-        var output = gates.Slice(hidden, hidden);
-        var forget = gates.Slice(2 * hidden, hidden);
-        var candidate = gates.Slice(3 * hidden, hidden);
-        TensorPrimitives.Multiply(forget, c, c);
-        TensorPrimitives.FusedMultiplyAdd(input, candidate, c, c);
-        TensorPrimitives.Tanh(c, cellTanh);
-        TensorPrimitives.Multiply(output, cellTanh, h);
+        ref var input = ref MemoryMarshal.GetReference(gates);
+        ref var output = ref Unsafe.Add(ref input, hidden);
+        ref var forget = ref Unsafe.Add(ref output, hidden);
+        ref var candidate = ref Unsafe.Add(ref forget, hidden);
+        ref var hStart = ref MemoryMarshal.GetReference(h);
+        ref var cStart = ref MemoryMarshal.GetReference(c);
+        var j = 0;
+        for (; j + 8 <= hidden; j += 8)
+        {
+            var offset = (nuint)j;
+            var cell = Vector256.MultiplyAddEstimate(
+                LstmActivations.Sigmoid(Vector256.LoadUnsafe(ref forget, offset)),
+                Vector256.LoadUnsafe(ref cStart, offset),
+                LstmActivations.Sigmoid(Vector256.LoadUnsafe(ref input, offset)) * LstmActivations.Tanh(Vector256.LoadUnsafe(ref candidate, offset)));
+            cell.StoreUnsafe(ref cStart, offset);
+            (LstmActivations.Sigmoid(Vector256.LoadUnsafe(ref output, offset)) * LstmActivations.Tanh(cell)).StoreUnsafe(ref hStart, offset);
+        }
+        for (; j < hidden; j++)
+        {
+            var cell = LstmActivations.Sigmoid(Unsafe.Add(ref forget, j)) * Unsafe.Add(ref cStart, j)
+                + LstmActivations.Sigmoid(Unsafe.Add(ref input, j)) * LstmActivations.Tanh(Unsafe.Add(ref candidate, j));
+            Unsafe.Add(ref cStart, j) = cell;
+            Unsafe.Add(ref hStart, j) = LstmActivations.Sigmoid(Unsafe.Add(ref output, j)) * LstmActivations.Tanh(cell);
+        }
     }
 
-    /// <summary>
-    /// accumulator += Σₖ x[k] · rows[k, :], rows being [x.Length, accumulator.Length] row-major: a matrix-vector
-    /// product with the matrix stored transposed, eight 8-wide accumulators at a time.
-    /// </summary>
-    private static void AccumulateProducts(ReadOnlySpan<float> x, ReadOnlySpan<float> rows, Span<float> accumulator)
+    /// <summary>Asks for <paramref name="values"/> to be brought into the cache ahead of use (no-op without SSE).</summary>
+    private static unsafe void Prefetch(ReadOnlySpan<float> values)
     {
-        var width = accumulator.Length;
-        var count = x.Length;
-        if (rows.Length != count * width)
+        if (!Sse.IsSupported)
         {
-            throw new ArgumentException($"rows holds {rows.Length} values; expected {count} x {width}.", nameof(rows));
+            return;
         }
-        ref var xStart = ref MemoryMarshal.GetReference(x);
-        ref var rowsStart = ref MemoryMarshal.GetReference(rows);
-        ref var target = ref MemoryMarshal.GetReference(accumulator);
-        var column = 0;
-        for (; column + 64 <= width; column += 64)
+        const int FloatsPerCacheLine = 16;
+        fixed (float* start = values)
         {
-            ref var block = ref Unsafe.Add(ref rowsStart, column);
-            var sum0 = Vector256.LoadUnsafe(ref target, (nuint)column);
-            var sum1 = Vector256.LoadUnsafe(ref target, (nuint)column + 8);
-            var sum2 = Vector256.LoadUnsafe(ref target, (nuint)column + 16);
-            var sum3 = Vector256.LoadUnsafe(ref target, (nuint)column + 24);
-            var sum4 = Vector256.LoadUnsafe(ref target, (nuint)column + 32);
-            var sum5 = Vector256.LoadUnsafe(ref target, (nuint)column + 40);
-            var sum6 = Vector256.LoadUnsafe(ref target, (nuint)column + 48);
-            var sum7 = Vector256.LoadUnsafe(ref target, (nuint)column + 56);
-            for (var k = 0; k < count; k++)
+            for (var offset = 0; offset < values.Length; offset += FloatsPerCacheLine)
             {
-                var scale = Vector256.Create(Unsafe.Add(ref xStart, k));
-                ref var row = ref Unsafe.Add(ref block, (nint)k * width);
-                sum0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref row, 0), scale, sum0);
-                sum1 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref row, 8), scale, sum1);
-                sum2 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref row, 16), scale, sum2);
-                sum3 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref row, 24), scale, sum3);
-                sum4 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref row, 32), scale, sum4);
-                sum5 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref row, 40), scale, sum5);
-                sum6 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref row, 48), scale, sum6);
-                sum7 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref row, 56), scale, sum7);
+                Sse.Prefetch0(start + offset);
             }
-            sum0.StoreUnsafe(ref target, (nuint)column);
-            sum1.StoreUnsafe(ref target, (nuint)column + 8);
-            sum2.StoreUnsafe(ref target, (nuint)column + 16);
-            sum3.StoreUnsafe(ref target, (nuint)column + 24);
-            sum4.StoreUnsafe(ref target, (nuint)column + 32);
-            sum5.StoreUnsafe(ref target, (nuint)column + 40);
-            sum6.StoreUnsafe(ref target, (nuint)column + 48);
-            sum7.StoreUnsafe(ref target, (nuint)column + 56);
-        }
-        for (; column + 8 <= width; column += 8)
-        {
-            var sum = Vector256.LoadUnsafe(ref target, (nuint)column);
-            for (var k = 0; k < count; k++)
-            {
-                sum = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref rowsStart, (nuint)((nint)k * width + column)), Vector256.Create(Unsafe.Add(ref xStart, k)), sum);
-            }
-            sum.StoreUnsafe(ref target, (nuint)column);
-        }
-        for (; column < width; column++)
-        {
-            var sum = Unsafe.Add(ref target, column);
-            for (var k = 0; k < count; k++)
-            {
-                sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref xStart, k), Unsafe.Add(ref rowsStart, (nint)k * width + column), sum);
-            }
-            Unsafe.Add(ref target, column) = sum;
         }
     }
 
