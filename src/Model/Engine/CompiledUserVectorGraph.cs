@@ -304,6 +304,8 @@ public sealed class CompiledUserVectorGraph
         });
     }
 
+    // Runs once per engine, on every movie: compiled optimised straight away rather than after tiering up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyBlock(float[] a, int row, int depth, float[] bTransposed, int column, int width, float[] bias, float[] output)
     {
         ref var aRow0 = ref a[row * depth];

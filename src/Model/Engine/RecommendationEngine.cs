@@ -37,6 +37,7 @@ public sealed class RecommendationEngine : IDisposable
         _dim = _content.Dim;
         _movieCount = _content.MovieCount;
         ModelVersion = bundle.Manifest.ModelVersion;
+        var runtimeSelector = new UserVectorRuntimeSelector(options.UserVectorRuntime, _content);
 
         _itemByMovieId = new Dictionary<int, int>(_movieCount);
         _genreBitByName = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
@@ -80,7 +81,7 @@ public sealed class RecommendationEngine : IDisposable
         }
         _quantizedMovies = new QuantizedMovieTable(_content.MovieTable, _dim);
         _model = new UserVectorModel(_content.OnnxModel, _dim, options.IntraOpThreads);
-        (_compiled, UserVectorRuntime) = UserVectorRuntimeSelector.Select(options.UserVectorRuntime, _content, _model);
+        (_compiled, UserVectorRuntime) = runtimeSelector.Select(_model);
     }
 
     public static RecommendationEngine Load(string bundleDirectory, RecommendationEngineOptions? options = null) =>
