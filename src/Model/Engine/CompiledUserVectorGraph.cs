@@ -16,7 +16,7 @@ namespace Recommender.Model.Engine;
 /// Only the exact graph the training side writes is accepted (see <see cref="UserVectorGraphMatcher"/>).
 /// <para>
 /// Layer 0's input contribution W·x + Wb + Rb is precomputed for every movie at construction ([movies, 4H] floats),
-/// so a step of the bottom layer is one table row plus R·h; rows are prefetched a few steps ahead, since the table is
+/// so a step of the bottom layer is one table row plus R·h; rows are fetched ahead of their steps, since the table is
 /// larger than the caches. R·h streams R once per step (64 KB for H = 64, more than a common x64 L1 cache); every other
 /// step walks it backwards, so a step starts on what the previous one left in L1. The activations of all units follow
 /// the whole product, as independent vectors the CPU can overlap.
@@ -31,6 +31,9 @@ public sealed class CompiledUserVectorGraph
 
     /// <summary>Steps ahead whose input-gate row is prefetched: a step takes well under a microsecond, a row from memory about a tenth of that.</summary>
     private const int PrefetchDistance = 4;
+
+    /// <summary>Receives a sum of early loads that exist for their side effect on the caches (see <see cref="Compute"/>).</summary>
+    private static float _rowSink;
 
     private readonly Layer[] _layers;
     /// <summary>Layer 0's W·E[movie] + Wb + Rb for every movie: [movies, 4H₀], gates in ONNX order i, o, f, c.</summary>
@@ -159,6 +162,16 @@ public sealed class CompiledUserVectorGraph
             var gates = scratch.Slice(_stateLength, 4 * _maxHidden);
             var fusion = scratch[(_stateLength + 4 * _maxHidden)..];
 
+            // One load per input-gate row up front: the loads overlap one another, and they bring each row's page into
+            // the TLB, without which the software prefetches below (for the whole row, a few steps ahead) are dropped.
+            // Measured on a 27K-movie table: rows still cost ~12 µs of a 50-step call with prefetches alone, ~7 µs with both.
+            var rowSum = 0f;
+            for (var step = 1; step < history.Length; step++)
+            {
+                rowSum += _inputGates[history[step] * _inputGateWidth];
+            }
+            // Consumed so that the JIT keeps the loads.
+            Volatile.Write(ref _rowSink, rowSum);
             for (var step = 1; step < Math.Min(PrefetchDistance, history.Length); step++)
             {
                 Prefetch(_inputGates.AsSpan(history[step] * _inputGateWidth, _inputGateWidth));
