@@ -66,7 +66,11 @@ public sealed class CompiledUserVectorGraph
         Hidden = _layers[^1].Hidden;
         var bottom = weights.Layers[0];
         _inputGateWidth = 4 * bottom.Hidden;
-        _inputGates = new float[(long)MovieCount * _inputGateWidth];
+        if ((long)MovieCount * _inputGateWidth > Array.MaxLength)
+        {
+            throw new UnsupportedGraphException($"the input-gate table ({MovieCount} movies x {_inputGateWidth}) would not fit in one array");
+        }
+        _inputGates = new float[MovieCount * _inputGateWidth];
         MultiplyRows(weights.MovieTable, Dim, Transpose(bottom.InputWeight, _inputGateWidth, Dim), _layers[0].Bias, _inputGates);
         _projection = PanelMatrix.Transposed(weights.ProjectionWeight, Dim, Hidden, 0, Hidden);
         _projectionBias = weights.ProjectionBias;

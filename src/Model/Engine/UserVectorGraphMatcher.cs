@@ -100,7 +100,7 @@ internal sealed class UserVectorGraphMatcher
         var concatAxis = IntAttribute(concat, "axis", null);
         if (concatAxis is not (1 or -1))
         {
-            throw Refuse(concat, $"attribute 'axis' is {concatAxis}; expected 1");
+            throw Refuse(concat, $"attribute 'axis' is {concatAxis?.ToString() ?? "missing"}; expected 1");
         }
 
         var projection = Producer(sequenceVector, "Gemm", "the sequence vector");
@@ -110,8 +110,13 @@ internal sealed class UserVectorGraphMatcher
 
         var layersTopDown = new List<OnnxLstmLayer>();
         var lstm = Producer(finalSqueeze.Input[0], "LSTM", "the last hidden state", output: 1);
+        var visited = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
         while (true)
         {
+            if (!visited.Add(lstm))
+            {
+                throw Refuse(lstm, "feeds itself through the stacked layers (the graph has a cycle)");
+            }
             var layer = ReadLstm(lstm);
             if (layersTopDown.Count > 0 && layersTopDown[^1].InputSize != layer.Hidden)
             {

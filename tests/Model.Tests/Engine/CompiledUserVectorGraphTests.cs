@@ -114,6 +114,29 @@ public sealed class CompiledUserVectorGraphTests
     }
 
     [Fact]
+    public void CyclicStackedLayers_AreRefused()
+    {
+        var weights = SyntheticModel.CreateWeights(seed: 7, movieCount: 50, userCount: 5, dim: 8, hidden: 8, layers: 2, maxHistory: 10);
+        var model = OnnxGraphBuilder.Build(weights);
+        // Layer 0 reads the squeezed output of layer 0 instead of the gathered embeddings.
+        model.Graph.Node.Single(node => node.Name == "LSTM_lstm_0_Y").Input[0] = "lstm_input_1";
+
+        Assert.False(CompiledUserVectorGraph.TryCompile(model.ToByteArray(), weights.Dim, out _, out var reason));
+        Assert.Equal("node 'LSTM_lstm_0_Y' (LSTM): feeds itself through the stacked layers (the graph has a cycle)", reason);
+    }
+
+    [Fact]
+    public void OtherOpsets_AreRefused()
+    {
+        var weights = SyntheticModel.CreateWeights(seed: 8, movieCount: 50, userCount: 5, dim: 8, hidden: 8, layers: 1, maxHistory: 10);
+        var model = OnnxGraphBuilder.Build(weights);
+        model.OpsetImport.Single().Version = 11;
+
+        Assert.False(CompiledUserVectorGraph.TryCompile(model.ToByteArray(), weights.Dim, out _, out var reason));
+        Assert.Equal("default-domain opset 11 is outside the supported 14..23", reason);
+    }
+
+    [Fact]
     public void UnreadableBytes_AreRefused()
     {
         Assert.False(CompiledUserVectorGraph.TryCompile([0xff, 0xff, 0xff], 8, out _, out var reason));
