@@ -134,6 +134,7 @@ public sealed class CompiledUserVectorGraph
     /// The user vector of one history (movie indices, oldest first, at least one) with graph part
     /// <paramref name="graphVector"/>: exactly <c>history.Length</c> LSTM steps, as <see cref="UserVectorModel.Compute"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Compute(ReadOnlySpan<int> history, ReadOnlySpan<float> graphVector, Span<float> userVector)
     {
         if (history.IsEmpty)
@@ -238,6 +239,7 @@ public sealed class CompiledUserVectorGraph
     /// One LSTM step from the pre-activation gates (ONNX order i, o, f, c; H entries each):
     /// c ← σ(f) ⊙ c + σ(i) ⊙ tanh(ĉ);  h ← σ(o) ⊙ tanh(c).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UpdateState(ReadOnlySpan<float> gates, Span<float> c, Span<float> h)
     {
         var units = h.Length;

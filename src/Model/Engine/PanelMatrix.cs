@@ -61,6 +61,7 @@ internal sealed class PanelMatrix
     /// <paramref name="backwards"/> walks the panels, and the rows within them, in reverse order (same result up to
     /// rounding): alternating directions call after call lets the next call start on what the last one left in cache.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Accumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> addend, Span<float> destination, bool backwards)
     {
         if (x.Length != Rows || addend.Length != Columns || destination.Length != Columns)
@@ -84,6 +85,7 @@ internal sealed class PanelMatrix
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateFullPanel(ReadOnlySpan<float> x, ref float panel, ReadOnlySpan<float> addend, Span<float> destination, bool backwards)
     {
         ref var add = ref MemoryMarshal.GetReference(addend);
@@ -124,6 +126,7 @@ internal sealed class PanelMatrix
     }
 
     /// <summary>The last panel when Columns is not a multiple of <see cref="PanelWidth"/>: one 8-wide accumulator at a time, then scalars.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateNarrowPanel(ReadOnlySpan<float> x, ref float panel, int width, ReadOnlySpan<float> addend, Span<float> destination)
     {
         ref var xStart = ref MemoryMarshal.GetReference(x);
