@@ -37,18 +37,29 @@ internal static class EngineLatencyCommand
 
         var loadTimes = new List<double>();
         var engineLoadTimes = new List<double>();
+        var onnxRuntimeEngineLoadTimes = new List<double>();
+        var onnxRuntimeOnly = new RecommendationEngineOptions { UserVectorRuntime = UserVectorRuntimePreference.OnnxRuntime };
         for (var trial = 0; trial < 6; trial++)
         {
             var started = Stopwatch.GetTimestamp();
             ModelBundle.Load(path);
             loadTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             started = Stopwatch.GetTimestamp();
-            using var loaded = RecommendationEngine.Load(path);
-            engineLoadTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            using (RecommendationEngine.Load(path))
+            {
+                engineLoadTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            // Without compiling and verifying the user-vector graph, for what that adds to the load.
+            started = Stopwatch.GetTimestamp();
+            using (RecommendationEngine.Load(path, onnxRuntimeOnly))
+            {
+                onnxRuntimeEngineLoadTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
         }
         // The first trial reads from disk; the rest from the page cache.
         Console.WriteLine($"ModelBundle.Load:          first {loadTimes[0],7:F0} ms, median of the rest {Median(loadTimes.Skip(1)),7:F0} ms");
         Console.WriteLine($"RecommendationEngine.Load: first {engineLoadTimes[0],7:F0} ms, median of the rest {Median(engineLoadTimes.Skip(1)),7:F0} ms");
+        Console.WriteLine($"  with ONNX Runtime only:  first {onnxRuntimeEngineLoadTimes[0],7:F0} ms, median of the rest {Median(onnxRuntimeEngineLoadTimes.Skip(1)),7:F0} ms");
 
         using var engine = RecommendationEngine.Load(path);
         var histories = SyntheticBundle.SessionHistories(engine, 256, SyntheticBundle.MaxHistory, seed: 5);
@@ -62,7 +73,7 @@ internal static class EngineLatencyCommand
         Measure("RecommendForUser, live + genres, top 10", requests, i => engine.RecommendForUser(userIds[(i * 7919) % userIds.Length], 10, genreFilter));
         Measure("SimilarMovies, top 10", requests, i => engine.SimilarMovies(histories[0][i % 50], 10));
 
-        using (var twoThreadEngine = new RecommendationEngine(engine.Bundle, new RecommendationEngineOptions { IntraOpThreads = 2 }))
+        using (var twoThreadEngine = new RecommendationEngine(engine.Bundle, new RecommendationEngineOptions { IntraOpThreads = 2, UserVectorRuntime = UserVectorRuntimePreference.OnnxRuntime }))
         {
             Measure("RecommendForHistory, 50 movies, 2 ORT threads", requests, i => twoThreadEngine.RecommendForHistory(histories[i & 255], 10));
         }
@@ -92,7 +103,8 @@ internal static class EngineLatencyCommand
 
     /// <summary>
     /// Scoring in C# (the engine) against scoring inside ONNX, interleaved request by request so that load from other
-    /// processes affects both alike; the user vector alone is the common part.
+    /// processes affects both alike; the user vector alone is the common part (by ONNX Runtime and by the compiled graph,
+    /// which the engine uses by default).
     /// </summary>
     private static void ComparePlacement(RecommendationEngine engine, int[][] histories, int requests)
     {
@@ -100,11 +112,19 @@ internal static class EngineLatencyCommand
         var itemByMovieId = content.Movies.Select((movie, item) => (movie.MovieId, item)).ToDictionary(pair => pair.MovieId, pair => pair.item);
         var historyItems = histories.Select(history => history.Select(movieId => itemByMovieId[movieId]).ToArray()).ToArray();
         using var userVectorModel = new UserVectorModel(content.OnnxModel, content.Dim);
+        var compileStarted = Stopwatch.GetTimestamp();
+        if (!CompiledUserVectorGraph.TryCompile(content.OnnxModel, content.Dim, out var compiledGraph, out var refusal))
+        {
+            throw new InvalidOperationException($"The compiled user-vector graph refused the bundle's model: {refusal}");
+        }
+        Console.WriteLine($"CompiledUserVectorGraph.TryCompile: {Stopwatch.GetElapsedTime(compileStarted).TotalMilliseconds:F0} ms "
+            + $"({compiledGraph.InputGateTableBytes / 1e6:F1} MB input-gate table); engine: {engine.UserVectorRuntime.Description}");
         using var inGraph = new InGraphScoringModel(content.OnnxModel, content.MovieTable, content.Dim, topCount: 10);
         var userVector = new float[content.Dim];
         (string Name, Action<int> Run)[] variants =
         [
             ("user vector only (ONNX)", i => userVectorModel.Compute(historyItems[i & 255], content.AnonymousVector, userVector)),
+            ("user vector only (compiled)", i => compiledGraph.Compute(historyItems[i & 255], content.AnonymousVector, userVector)),
             ("user vector + C# scoring/top-k (engine)", i => engine.RecommendForHistory(histories[i & 255], 10)),
             ("user vector + MatMul/TopK in ONNX", i => inGraph.TopItems(historyItems[i & 255], content.AnonymousVector)),
         ];

@@ -6,7 +6,8 @@ namespace Recommender.Model.Engine;
 
 /// <summary>
 /// Serves recommendations from a loaded <see cref="ModelBundle"/>. Immutable after construction and safe for
-/// concurrent calls: one shared ONNX Runtime session; per-call catalogue-sized buffers come from
+/// concurrent calls: one shared ONNX Runtime session, and the compiled user-vector graph when it serves single
+/// requests (<see cref="UserVectorRuntime"/>); per-call catalogue-sized buffers come from
 /// <see cref="ArrayPool{T}"/>. Ties in score go to the lower item index.
 /// </summary>
 public sealed class RecommendationEngine : IDisposable
@@ -15,6 +16,8 @@ public sealed class RecommendationEngine : IDisposable
 
     private readonly ModelBundleContent _content;
     private readonly UserVectorModel _model;
+    /// <summary>Serves single requests' user vectors when not null; verified against <see cref="_model"/> at construction.</summary>
+    private readonly CompiledUserVectorGraph? _compiled;
     private readonly Dictionary<int, int> _itemByMovieId;
     private readonly Dictionary<int, int> _userById;
     private readonly Dictionary<string, int> _genreBitByName;
@@ -34,6 +37,7 @@ public sealed class RecommendationEngine : IDisposable
         _dim = _content.Dim;
         _movieCount = _content.MovieCount;
         ModelVersion = bundle.Manifest.ModelVersion;
+        var runtimeSelector = new UserVectorRuntimeSelector(options.UserVectorRuntime, _content);
 
         _itemByMovieId = new Dictionary<int, int>(_movieCount);
         _genreBitByName = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
@@ -77,6 +81,7 @@ public sealed class RecommendationEngine : IDisposable
         }
         _quantizedMovies = new QuantizedMovieTable(_content.MovieTable, _dim);
         _model = new UserVectorModel(_content.OnnxModel, _dim, options.IntraOpThreads);
+        (_compiled, UserVectorRuntime) = runtimeSelector.Select(_model);
     }
 
     public static RecommendationEngine Load(string bundleDirectory, RecommendationEngineOptions? options = null) =>
@@ -84,6 +89,9 @@ public sealed class RecommendationEngine : IDisposable
 
     public ModelBundle Bundle { get; }
     public string ModelVersion { get; }
+
+    /// <summary>What computes single requests' user vectors, and why (including the verified difference from ONNX Runtime).</summary>
+    public UserVectorRuntimeSelection UserVectorRuntime { get; }
 
     public bool IsKnownUser(int userId) => _userById.ContainsKey(userId);
 
@@ -121,7 +129,7 @@ public sealed class RecommendationEngine : IDisposable
         }
         else
         {
-            _model.Compute(history, graphVector, userVector);
+            ComputeUserVector(history, graphVector, userVector);
         }
         return Rank(userVector, count, options, _content.Seen.Row(user), RecommendationPath.Personalised);
     }
@@ -153,7 +161,7 @@ public sealed class RecommendationEngine : IDisposable
             }
             var recent = history[Math.Max(0, history.Length - _content.MaxHistory)..];
             Span<float> userVector = stackalloc float[_dim];
-            _model.Compute(recent, _content.AnonymousVector, userVector);
+            ComputeUserVector(recent, _content.AnonymousVector, userVector);
             return Rank(userVector, count, options, history, RecommendationPath.Session);
         }
         finally
@@ -184,6 +192,18 @@ public sealed class RecommendationEngine : IDisposable
         finally
         {
             ArrayPool<float>.Shared.Return(scores);
+        }
+    }
+
+    private void ComputeUserVector(ReadOnlySpan<int> history, ReadOnlySpan<float> graphVector, Span<float> userVector)
+    {
+        if (_compiled is not null)
+        {
+            _compiled.Compute(history, graphVector, userVector);
+        }
+        else
+        {
+            _model.Compute(history, graphVector, userVector);
         }
     }
 

@@ -57,4 +57,10 @@ public sealed record RecommendationEngineOptions
 {
     /// <summary>ONNX Runtime threads per call; 1 lets concurrent callers use the cores without contention.</summary>
     public int IntraOpThreads { get; init; } = 1;
+
+    /// <summary>
+    /// What computes single requests' user vectors (RecommendForHistory and live RecommendForUser); batch work such as
+    /// precomputation always uses ONNX Runtime. See <see cref="RecommendationEngine.UserVectorRuntime"/> for the outcome.
+    /// </summary>
+    public UserVectorRuntimePreference UserVectorRuntime { get; init; } = UserVectorRuntimePreference.Auto;
 }

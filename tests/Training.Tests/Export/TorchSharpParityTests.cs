@@ -7,15 +7,16 @@ using static TorchSharp.torch;
 namespace Recommender.Training.Tests.Export;
 
 /// <summary>
-/// The exported graph against the TorchSharp modules it stands for: a 2-layer batch-first nn.LSTM (D = 64 → H = 128),
-/// the sequence projection and the fusion gate, all with seeded random weights.
+/// The exported graph, run by ONNX Runtime and by <see cref="CompiledUserVectorGraph"/>, against the TorchSharp modules
+/// it stands for: a 2-layer batch-first nn.LSTM (D = 64 → H = 128), the sequence projection and the fusion gate, all
+/// with seeded random weights.
 /// </summary>
 public sealed class TorchSharpParityTests
 {
     private const int Dim = 64, Hidden = 128, Layers = 2, MaxHistory = 50, Movies = 5000, Histories = 1000;
 
     [Fact]
-    public void OnnxGraph_ReproducesTorchSharpUserVectorsAndTopTenLists()
+    public void OnnxGraph_ReproducesTorchSharpUserVectorsAndTopTenLists_InOnnxRuntimeAndCompiled()
     {
         TorchSharpNativeFix.EnsureTorchLoadable();
         using var scope = NewDisposeScope();
@@ -66,7 +67,8 @@ public sealed class TorchSharpParityTests
             GateWeight = Floats(gate.weight!), GateBias = Floats(gate.bias!),
         };
 
-        using var model = new UserVectorModel(OnnxGraphBuilder.BuildBytes(weights), Dim);
+        var onnxModel = OnnxGraphBuilder.BuildBytes(weights);
+        using var model = new UserVectorModel(onnxModel, Dim);
         var padded = new long[Histories * MaxHistory];
         for (var row = 0; row < Histories; row++)
         {
@@ -78,14 +80,25 @@ public sealed class TorchSharpParityTests
         var onnxVectors = new float[Histories * Dim];
         model.ComputeBatch(padded, lengths, MaxHistory, Floats(graphVectors), onnxVectors);
 
-        var expected = Floats(torchVectors);
-        var maxDifference = expected.Zip(onnxVectors, (a, b) => Math.Abs(a - b)).Max();
-        var expectedTop = topk(matmul(torchVectors, scoringTable.t()), 10).indices;
-        var actualTop = topk(matmul(tensor(onnxVectors, [Histories, Dim]), scoringTable.t()), 10).indices;
-        var sameTopTen = eq(expectedTop, actualTop).all(1).sum().item<long>();
+        Assert.True(CompiledUserVectorGraph.TryCompile(onnxModel, Dim, out var compiled, out var reason), reason);
+        var graphRows = Floats(graphVectors);
+        var compiledVectors = new float[Histories * Dim];
+        for (var row = 0; row < Histories; row++)
+        {
+            compiled.Compute(histories[row].Select(movie => (int)movie).ToArray(), graphRows.AsSpan(row * Dim, Dim), compiledVectors.AsSpan(row * Dim, Dim));
+        }
 
-        Assert.True(maxDifference <= 1e-4f, $"max |ONNX - TorchSharp| = {maxDifference:E2}");
-        Assert.True(sameTopTen >= 999, $"identical top-10 lists: {sameTopTen} of {Histories}");
+        var expected = Floats(torchVectors);
+        var expectedTop = topk(matmul(torchVectors, scoringTable.t()), 10).indices;
+        foreach (var (runtime, vectors) in new[] { ("ONNX Runtime", onnxVectors), ("compiled", compiledVectors) })
+        {
+            var maxDifference = expected.Zip(vectors, (a, b) => Math.Abs(a - b)).Max();
+            var actualTop = topk(matmul(tensor(vectors, [Histories, Dim]), scoringTable.t()), 10).indices;
+            var sameTopTen = eq(expectedTop, actualTop).all(1).sum().item<long>();
+
+            Assert.True(maxDifference <= 1e-4f, $"{runtime}: max |ONNX graph - TorchSharp| = {maxDifference:E2}");
+            Assert.True(sameTopTen >= 999, $"{runtime}: identical top-10 lists: {sameTopTen} of {Histories}");
+        }
     }
 
     private static float[] Floats(Tensor tensor) => tensor.contiguous().data<float>().ToArray();
