@@ -40,6 +40,12 @@ internal sealed class QuantizedMovieTable
     private readonly sbyte[] _blocks;
     private readonly float[] _blockFactors;
     private readonly int _groups;
+    // Per block, the lanes of non-finite rows: their bound is infinite, so they are always rescored.
+    private readonly byte[] _alwaysRescored;
+    // The largest error factors of finite rows: with them one cheap test per block, approximate ≥ threshold − largest
+    // bound, finds every row that could matter before any row's own bound is computed.
+    private readonly float _largestNormError;
+    private readonly float _largestResidualError;
 
     public QuantizedMovieTable(ReadOnlySpan<float> table, int dim)
     {
@@ -49,6 +55,7 @@ internal sealed class QuantizedMovieTable
         _groups = (dim + GroupDims - 1) / GroupDims;
         _blocks = new sbyte[BlockCount * _groups * GroupBytes];
         _blockFactors = new float[BlockCount * FactorsPerBlock];
+        _alwaysRescored = new byte[BlockCount];
         // Rounding of the exact float32 dot product: at most (dim + 2) units of 2^-24 of Σ|e_d·u_d| ≤ maxAbs·√dim·‖u‖₂;
         // doubled for margin.
         var roundingAllowance = 2.0 * (dim + 2) * Math.Pow(2, -24) * Math.Sqrt(dim);
@@ -60,7 +67,11 @@ internal sealed class QuantizedMovieTable
             if (!float.IsFinite(maxAbs) || maxAbs == 0)
             {
                 // A zero row scores exactly 0; a non-finite one is always rescored.
-                factors[NormErrorsAt] = float.IsFinite(maxAbs) ? 0 : float.PositiveInfinity;
+                if (!float.IsFinite(maxAbs))
+                {
+                    factors[NormErrorsAt] = float.PositiveInfinity;
+                    _alwaysRescored[row / BlockRows] |= (byte)(1 << (row % BlockRows));
+                }
                 continue;
             }
             var scale = maxAbs / 127f;
@@ -78,9 +89,11 @@ internal sealed class QuantizedMovieTable
             var quantizedNorm = scale * Math.Sqrt(quantizedSquares);
             factors[CorrectionsAt] = QueryOffset * sum;
             factors[ScalesAt] = scale;
-            // The 2^-21 shares cover the three roundings of turning the integer sum into a scaled float (see ScoreBlock).
+            // The 2^-21 shares cover the three roundings of turning the integer sum into a scaled float (see Bound).
             factors[NormErrorsAt] = (float)((Math.Sqrt(residualSquares) + roundingAllowance * maxAbs + ApproximationRounding * quantizedNorm) * 1.001);
             factors[ResidualErrorsAt] = (float)(quantizedNorm * (1 + ApproximationRounding) * 1.001);
+            _largestNormError = Math.Max(_largestNormError, factors[NormErrorsAt]);
+            _largestResidualError = Math.Max(_largestResidualError, factors[ResidualErrorsAt]);
         }
     }
 
@@ -104,20 +117,19 @@ internal sealed class QuantizedMovieTable
         }
         var queryGroups = stackalloc Vector256<byte>[_groups];
         var quantized = new QuantizedQuery(query, new Span<byte>(queryGroups, _groups * GroupBytes));
-        Span<float> blockApproximate = stackalloc float[BlockRows];
-        Span<float> blockBound = stackalloc float[BlockRows];
         fixed (sbyte* blocks = _blocks)
         fixed (float* factors = _blockFactors)
         {
             for (var block = 0; block < BlockCount; block++)
             {
-                var (blockScores, blockBounds) = ScoreBlock(blocks + (nint)block * _groups * GroupBytes, factors + (nint)block * FactorsPerBlock, queryGroups, _groups, quantized);
-                blockScores.CopyTo(blockApproximate);
-                blockBounds.CopyTo(blockBound);
+                var blockFactors = factors + (nint)block * FactorsPerBlock;
+                var blockScores = ApproximateBlock(blocks + (nint)block * _groups * GroupBytes, blockFactors, queryGroups, _groups, quantized.Step);
                 var first = block * BlockRows;
-                var rows = Math.Min(BlockRows, Rows - first);
-                blockApproximate[..rows].CopyTo(approximate.Slice(first, rows));
-                blockBound[..rows].CopyTo(bound.Slice(first, rows));
+                for (var lane = 0; lane < Math.Min(BlockRows, Rows - first); lane++)
+                {
+                    approximate[first + lane] = blockScores.GetElement(lane);
+                    bound[first + lane] = Bound(blockFactors, lane, quantized);
+                }
             }
         }
     }
@@ -128,6 +140,8 @@ internal sealed class QuantizedMovieTable
     /// <see cref="TopKSelector.Select"/>. One pass keeps the best lower bounds (their worst is a threshold the k-th best
     /// exact score cannot fall below) and notes the rows whose upper bound reached the threshold of the moment; only
     /// those still reaching the final threshold are scored exactly. Returns how many were written.
+    /// A row can only raise the threshold or reach it if its approximate score is at least the threshold minus the
+    /// largest bound of any row, so the pass computes a row's own bound only when that cheap test lets it through.
     /// </summary>
     public unsafe int SelectBest(ReadOnlySpan<float> table, ReadOnlySpan<float> query, in ItemFilter filter, Span<int> items, Span<float> scores)
     {
@@ -145,6 +159,8 @@ internal sealed class QuantizedMovieTable
         {
             var lowerBounds = new TopKHeap(items[..capacity], scores[..capacity]);
             var threshold = lowerBounds.Threshold;
+            var largestBound = _largestNormError * quantized.Norm + _largestResidualError * quantized.ResidualNorm;
+            var gate = Gate(threshold, largestBound);
             var candidates = 0;
             var blockCount = BlockCount;
             fixed (sbyte* blocks = _blocks)
@@ -154,19 +170,13 @@ internal sealed class QuantizedMovieTable
                 var blockFactors = factors;
                 for (var block = 0; block < blockCount; block++, values += groups * GroupBytes, blockFactors += FactorsPerBlock)
                 {
-                    var (approximate, bound) = ScoreBlock(values, blockFactors, queryGroups, groups, quantized);
+                    var approximate = ApproximateBlock(values, blockFactors, queryGroups, groups, quantized.Step);
                     var validLanes = block < blockCount - 1 ? 0xFFu : (1u << (Rows - block * BlockRows)) - 1;
-                    var lower = approximate - bound;
-                    var above = Vector256.GreaterThan(lower, Vector256.Create(threshold)).ExtractMostSignificantBits() & validLanes;
-                    if (above != 0)
+                    var lanes = (Vector256.GreaterThanOrEqual(approximate, Vector256.Create(gate)).ExtractMostSignificantBits() | _alwaysRescored[block]) & validLanes;
+                    if (lanes != 0)
                     {
-                        threshold = OfferLowerBounds(ref lowerBounds, block * BlockRows, lower, above, filter);
-                    }
-                    var upper = approximate + bound;
-                    var reaching = Vector256.GreaterThanOrEqual(upper, Vector256.Create(threshold)).ExtractMostSignificantBits() & validLanes;
-                    if (reaching != 0)
-                    {
-                        candidates = AppendCandidates(candidateRows, candidateUpperBounds, candidates, block * BlockRows, upper, reaching);
+                        threshold = Examine(ref lowerBounds, candidateRows, candidateUpperBounds, ref candidates, block * BlockRows, approximate, blockFactors, lanes, quantized, filter);
+                        gate = Gate(threshold, largestBound);
                     }
                 }
             }
@@ -199,52 +209,62 @@ internal sealed class QuantizedMovieTable
         }
     }
 
+    /// <summary>
+    /// threshold − largest bound, lowered by a few units of rounding so that no row whose own interval reaches the
+    /// threshold is missed.
+    /// </summary>
+    private static float Gate(float threshold, float largestBound) =>
+        threshold - largestBound - (Math.Abs(threshold) + largestBound) * 1e-6f;
+
+    /// <summary>
+    /// Offers the lower bounds of the given lanes to the heap and notes, with their upper bounds, those whose upper
+    /// bound reaches the threshold; returns the threshold after them.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static float OfferLowerBounds(ref TopKHeap heap, int firstRow, Vector256<float> lower, uint lanes, in ItemFilter filter)
+    private static unsafe float Examine(
+        ref TopKHeap heap, int[] candidateRows, float[] candidateUpperBounds, ref int candidates, int firstRow,
+        Vector256<float> approximate, float* factors, uint lanes, in QuantizedQuery query, in ItemFilter filter)
     {
         while (lanes != 0)
         {
             var lane = BitOperations.TrailingZeroCount(lanes);
             lanes &= lanes - 1;
-            var score = lower.GetElement(lane);
-            if (heap.Admits(score) && filter.Accepts(firstRow + lane))
+            var row = firstRow + lane;
+            var score = approximate.GetElement(lane);
+            var bound = Bound(factors, lane, query);
+            var lower = score - bound;
+            if (heap.Admits(lower) && filter.Accepts(row))
             {
-                heap.Offer(firstRow + lane, score);
+                heap.Offer(row, lower);
+            }
+            var upper = score + bound;
+            if (upper >= heap.Threshold)
+            {
+                candidateRows[candidates] = row;
+                candidateUpperBounds[candidates] = upper;
+                candidates++;
             }
         }
         return heap.Threshold;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int AppendCandidates(int[] rows, float[] upperBounds, int count, int firstRow, Vector256<float> upper, uint lanes)
+    /// <summary>The approximate scores s·t·(q·v) of the 8 rows of a block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> ApproximateBlock(sbyte* values, float* factors, Vector256<byte>* queryGroups, int groups, float step)
     {
-        while (lanes != 0)
-        {
-            var lane = BitOperations.TrailingZeroCount(lanes);
-            lanes &= lanes - 1;
-            rows[count] = firstRow + lane;
-            upperBounds[count] = upper.GetElement(lane);
-            count++;
-        }
-        return count;
+        var sums = Avx2.IsSupported ? BlockSumsAvx2(values, queryGroups, groups) : BlockSums(values, (byte*)queryGroups, groups);
+        return (Vector256.ConvertToSingle(sums) - Vector256.Load(factors + CorrectionsAt)) * Vector256.Load(factors + ScalesAt) * step;
     }
 
     /// <summary>
-    /// Approximate scores and their bounds for the 8 rows of a block: with e ≈ s·q (row) and u ≈ t·v (query),
+    /// A bound on |approximate − exact float32 score| for one row: with e ≈ s·q (row) and u ≈ t·v (query),
     /// e·u − s·t·(q·v) = (e − s·q)·u + s·q·(u − t·v), so by Cauchy–Schwarz the error is at most
-    /// ‖e − s·q‖₂·‖u‖₂ + s·‖q‖₂·‖u − t·v‖₂: a per-row factor times a per-query norm, twice.
+    /// ‖e − s·q‖₂·‖u‖₂ + s·‖q‖₂·‖u − t·v‖₂: a per-row factor times a per-query norm, twice. Converting the integer sum
+    /// to float and scaling it costs three roundings of at most 2^-24 of |s·t·(q·v)| ≤ s·‖q‖₂·(‖u‖₂ + ‖u − t·v‖₂): the
+    /// 2^-21 shares of the per-row factors.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe (Vector256<float> Approximate, Vector256<float> Bound) ScoreBlock(
-        sbyte* values, float* factors, Vector256<byte>* queryGroups, int groups, in QuantizedQuery query)
-    {
-        var sums = Avx2.IsSupported ? BlockSumsAvx2(values, queryGroups, groups) : BlockSums(values, (byte*)queryGroups, groups);
-        // Converting the integer sums to float and scaling them costs three roundings of at most 2^-24 of
-        // |s·t·(q·v)| ≤ s·‖q‖₂·(‖u‖₂ + ‖u − t·v‖₂): the 2^-21 shares of the per-row factors.
-        var approximate = (Vector256.ConvertToSingle(sums) - Vector256.Load(factors + CorrectionsAt)) * Vector256.Load(factors + ScalesAt) * query.Step;
-        var bound = Vector256.Load(factors + NormErrorsAt) * query.Norm + Vector256.Load(factors + ResidualErrorsAt) * query.ResidualNorm;
-        return (approximate, bound);
-    }
+    private static unsafe float Bound(float* factors, int lane, in QuantizedQuery query) =>
+        factors[NormErrorsAt + lane] * query.Norm + factors[ResidualErrorsAt + lane] * query.ResidualNorm;
 
     /// <summary>Σ_d values[row, d] · (v_d + QueryOffset) for the block's 8 rows, exactly.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -43,7 +43,7 @@ public class QuantizedMovieTableTests
             }
         }
         // Exact duplicates (equal scores: the lower index must win), near-duplicates (differences far below the
-        // int8 error) and an all-zero row.
+        // int8 error), an all-zero row and non-finite rows.
         for (var copy = 0; copy < 40; copy++)
         {
             var source = random.Next(rows);
@@ -54,6 +54,9 @@ public class QuantizedMovieTableTests
             }
         }
         Array.Clear(table, 17 * dim, dim);
+        // Non-finite rows have no error bound: they must always be rescored (an infinite score can win, NaN never).
+        table[29 * dim + 1] = float.PositiveInfinity;
+        table[31 * dim + 2] = float.NaN;
 
         for (var trial = 0; trial < 30; trial++)
         {
