@@ -28,17 +28,19 @@ internal sealed class QuantizedMovieTable
     private const int BlockRows = 8;
     private const int GroupDims = 4;
     private const int GroupBytes = BlockRows * GroupDims;
-    // Per block, four runs of 8 floats: the offset corrections QueryOffset·Σ_d q[row, d] (integers below 2^24, so exact
-    // in float), the scales, and the two error factors.
+    // Per block, two runs of 8 floats that every scan reads: the offset corrections QueryOffset·Σ_d q[row, d] (integers
+    // below 2^24, so exact in float) and the scales; and apart from them, as the scan is bound by memory bandwidth, the
+    // two error factors that only rows passing the cheap test need.
     private const int CorrectionsAt = 0;
     private const int ScalesAt = BlockRows;
-    private const int NormErrorsAt = 2 * BlockRows;
-    private const int ResidualErrorsAt = 3 * BlockRows;
-    private const int FactorsPerBlock = 4 * BlockRows;
+    private const int NormErrorsAt = 0;
+    private const int ResidualErrorsAt = BlockRows;
+    private const int FactorsPerBlock = 2 * BlockRows;
     private static readonly double ApproximationRounding = Math.Pow(2, -21);
 
     private readonly sbyte[] _blocks;
     private readonly float[] _blockFactors;
+    private readonly float[] _blockErrors;
     private readonly int _groups;
     // Per block, the lanes of non-finite rows: their bound is infinite, so they are always rescored.
     private readonly byte[] _alwaysRescored;
@@ -55,6 +57,7 @@ internal sealed class QuantizedMovieTable
         _groups = (dim + GroupDims - 1) / GroupDims;
         _blocks = new sbyte[BlockCount * _groups * GroupBytes];
         _blockFactors = new float[BlockCount * FactorsPerBlock];
+        _blockErrors = new float[BlockCount * FactorsPerBlock];
         _alwaysRescored = new byte[BlockCount];
         // Rounding of the exact float32 dot product: at most (dim + 2) units of 2^-24 of Σ|e_d·u_d| ≤ maxAbs·√dim·‖u‖₂;
         // doubled for margin.
@@ -62,6 +65,7 @@ internal sealed class QuantizedMovieTable
         for (var row = 0; row < Rows; row++)
         {
             var factors = _blockFactors.AsSpan(row / BlockRows * FactorsPerBlock + row % BlockRows);
+            var errors = _blockErrors.AsSpan(row / BlockRows * FactorsPerBlock + row % BlockRows);
             var values = table.Slice(row * dim, dim);
             var maxAbs = Math.Abs(TensorPrimitives.MaxMagnitude(values));
             if (!float.IsFinite(maxAbs) || maxAbs == 0)
@@ -69,7 +73,7 @@ internal sealed class QuantizedMovieTable
                 // A zero row scores exactly 0; a non-finite one is always rescored.
                 if (!float.IsFinite(maxAbs))
                 {
-                    factors[NormErrorsAt] = float.PositiveInfinity;
+                    errors[NormErrorsAt] = float.PositiveInfinity;
                     _alwaysRescored[row / BlockRows] |= (byte)(1 << (row % BlockRows));
                 }
                 continue;
@@ -90,10 +94,10 @@ internal sealed class QuantizedMovieTable
             factors[CorrectionsAt] = QueryOffset * sum;
             factors[ScalesAt] = scale;
             // The 2^-21 shares cover the three roundings of turning the integer sum into a scaled float (see Bound).
-            factors[NormErrorsAt] = (float)((Math.Sqrt(residualSquares) + roundingAllowance * maxAbs + ApproximationRounding * quantizedNorm) * 1.001);
-            factors[ResidualErrorsAt] = (float)(quantizedNorm * (1 + ApproximationRounding) * 1.001);
-            _largestNormError = Math.Max(_largestNormError, factors[NormErrorsAt]);
-            _largestResidualError = Math.Max(_largestResidualError, factors[ResidualErrorsAt]);
+            errors[NormErrorsAt] = (float)((Math.Sqrt(residualSquares) + roundingAllowance * maxAbs + ApproximationRounding * quantizedNorm) * 1.001);
+            errors[ResidualErrorsAt] = (float)(quantizedNorm * (1 + ApproximationRounding) * 1.001);
+            _largestNormError = Math.Max(_largestNormError, errors[NormErrorsAt]);
+            _largestResidualError = Math.Max(_largestResidualError, errors[ResidualErrorsAt]);
         }
     }
 
@@ -119,16 +123,16 @@ internal sealed class QuantizedMovieTable
         var quantized = new QuantizedQuery(query, new Span<byte>(queryGroups, _groups * GroupBytes));
         fixed (sbyte* blocks = _blocks)
         fixed (float* factors = _blockFactors)
+        fixed (float* errors = _blockErrors)
         {
             for (var block = 0; block < BlockCount; block++)
             {
-                var blockFactors = factors + (nint)block * FactorsPerBlock;
-                var blockScores = ApproximateBlock(blocks + (nint)block * _groups * GroupBytes, blockFactors, queryGroups, _groups, quantized.Step);
+                var blockScores = ApproximateBlock(blocks + (nint)block * _groups * GroupBytes, factors + (nint)block * FactorsPerBlock, queryGroups, _groups, quantized.Step);
                 var first = block * BlockRows;
                 for (var lane = 0; lane < Math.Min(BlockRows, Rows - first); lane++)
                 {
                     approximate[first + lane] = blockScores.GetElement(lane);
-                    bound[first + lane] = Bound(blockFactors, lane, quantized);
+                    bound[first + lane] = Bound(errors + (nint)block * FactorsPerBlock, lane, quantized);
                 }
             }
         }
@@ -165,17 +169,27 @@ internal sealed class QuantizedMovieTable
             var blockCount = BlockCount;
             fixed (sbyte* blocks = _blocks)
             fixed (float* factors = _blockFactors)
+            fixed (float* errors = _blockErrors)
             {
                 var values = blocks;
                 var blockFactors = factors;
                 for (var block = 0; block < blockCount; block++, values += groups * GroupBytes, blockFactors += FactorsPerBlock)
                 {
+                    if (Sse.IsSupported)
+                    {
+                        // The scan is bound by memory bandwidth: ask for the block eight ahead, one cache line at a time.
+                        var ahead = values + 8 * groups * GroupBytes;
+                        for (var line = 0; line < groups * GroupBytes; line += 64)
+                        {
+                            Sse.Prefetch0(ahead + line);
+                        }
+                    }
                     var approximate = ApproximateBlock(values, blockFactors, queryGroups, groups, quantized.Step);
                     var validLanes = block < blockCount - 1 ? 0xFFu : (1u << (Rows - block * BlockRows)) - 1;
                     var lanes = (Vector256.GreaterThanOrEqual(approximate, Vector256.Create(gate)).ExtractMostSignificantBits() | _alwaysRescored[block]) & validLanes;
                     if (lanes != 0)
                     {
-                        threshold = Examine(ref lowerBounds, candidateRows, candidateUpperBounds, ref candidates, block * BlockRows, approximate, blockFactors, lanes, quantized, filter);
+                        threshold = Examine(ref lowerBounds, candidateRows, candidateUpperBounds, ref candidates, block * BlockRows, approximate, errors + (nint)block * FactorsPerBlock, lanes, quantized, filter);
                         gate = Gate(threshold, largestBound);
                     }
                 }
@@ -223,7 +237,7 @@ internal sealed class QuantizedMovieTable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static unsafe float Examine(
         ref TopKHeap heap, int[] candidateRows, float[] candidateUpperBounds, ref int candidates, int firstRow,
-        Vector256<float> approximate, float* factors, uint lanes, in QuantizedQuery query, in ItemFilter filter)
+        Vector256<float> approximate, float* errors, uint lanes, in QuantizedQuery query, in ItemFilter filter)
     {
         while (lanes != 0)
         {
@@ -231,7 +245,7 @@ internal sealed class QuantizedMovieTable
             lanes &= lanes - 1;
             var row = firstRow + lane;
             var score = approximate.GetElement(lane);
-            var bound = Bound(factors, lane, query);
+            var bound = Bound(errors, lane, query);
             var lower = score - bound;
             if (heap.Admits(lower) && filter.Accepts(row))
             {
@@ -263,8 +277,8 @@ internal sealed class QuantizedMovieTable
     /// to float and scaling it costs three roundings of at most 2^-24 of |s·t·(q·v)| ≤ s·‖q‖₂·(‖u‖₂ + ‖u − t·v‖₂): the
     /// 2^-21 shares of the per-row factors.
     /// </summary>
-    private static unsafe float Bound(float* factors, int lane, in QuantizedQuery query) =>
-        factors[NormErrorsAt + lane] * query.Norm + factors[ResidualErrorsAt + lane] * query.ResidualNorm;
+    private static unsafe float Bound(float* errors, int lane, in QuantizedQuery query) =>
+        errors[NormErrorsAt + lane] * query.Norm + errors[ResidualErrorsAt + lane] * query.ResidualNorm;
 
     /// <summary>Σ_d values[row, d] · (v_d + QueryOffset) for the block's 8 rows, exactly.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
