@@ -43,7 +43,11 @@ public sealed record ModelInfoResponse(
     int MovieCount,
     int UserCount,
     int Dim,
-    int MaxHistory);
+    int MaxHistory,
+    SessionRuntimeInfo SessionRuntime);
+
+/// <summary>What computes session users' vectors: "Compiled" (verified against ONNX Runtime at load) or "OnnxRuntime", and why.</summary>
+public sealed record SessionRuntimeInfo(string Runtime, string Description);
 
 /// <summary>GET /api/health.</summary>
 public sealed record HealthResponse(string Status, string? ModelVersion);

@@ -8,7 +8,7 @@ namespace Recommender.Functions.Api;
 public sealed class ModelFunctions(ModelProvider models)
 {
     [Function("ModelInfo")]
-    [OpenApiOperation("The served model", "Published version, training time, metrics and the data set fingerprint.")]
+    [OpenApiOperation("The served model", "Published version, training time, metrics, the data set fingerprint and what computes session users' vectors.")]
     [OpenApiResponse(200, typeof(ModelInfoResponse))]
     public async Task<IResult> ModelInfo(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "model")] HttpRequest request,
@@ -26,7 +26,8 @@ public sealed class ModelFunctions(ModelProvider models)
             new ModelInfoResponse(
                 model.Published.Version, model.ModelVersion, model.Published.PublishedAt, manifest.CreatedUtc, model.LoadedAt,
                 manifest.DatasetFingerprint, manifest.Metrics, manifest.HyperParameters, manifest.MovieCount, manifest.UserCount,
-                manifest.Dim, manifest.MaxHistory),
+                manifest.Dim, manifest.MaxHistory,
+                new SessionRuntimeInfo(model.Engine.UserVectorRuntime.Runtime.ToString(), model.Engine.UserVectorRuntime.Description)),
             ApiJson.Options);
     }
 

@@ -70,6 +70,9 @@ public sealed class ApiEndToEndTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(content.DatasetFingerprint, model.GetProperty("datasetFingerprint").GetString());
         Assert.Equal(engine.Bundle.Manifest.CreatedUtc, model.GetProperty("trainedAt").GetDateTimeOffset());
         Assert.Equal(ApiBundles.Movies, model.GetProperty("movieCount").GetInt32());
+        var sessionRuntime = model.GetProperty("sessionRuntime");
+        Assert.Equal(engine.UserVectorRuntime.Runtime.ToString(), sessionRuntime.GetProperty("runtime").GetString());
+        Assert.Contains("ONNX Runtime", sessionRuntime.GetProperty("description").GetString());
 
         // The OpenAPI document lists exactly the routes the host serves.
         var openApi = await serving.Client.GetFromJsonAsync<JsonElement>("api/openapi.json");
