@@ -49,7 +49,8 @@ internal sealed class QuantizedMovieTable
     private readonly float _largestNormError;
     private readonly float _largestResidualError;
 
-    public QuantizedMovieTable(ReadOnlySpan<float> table, int dim)
+    /// <param name="table">The float32 movie table, row-major [rows, dim].</param>
+    public QuantizedMovieTable(ReadOnlyMemory<float> table, int dim)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dim);
         Dim = dim;
@@ -59,29 +60,51 @@ internal sealed class QuantizedMovieTable
         _blockFactors = new float[BlockCount * FactorsPerBlock];
         _blockErrors = new float[BlockCount * FactorsPerBlock];
         _alwaysRescored = new byte[BlockCount];
+        // Blocks are independent; the engine builds this while it loads, so use every core.
+        Parallel.For(0, BlockCount, block => QuantizeBlock(table.Span, block));
+        for (var block = 0; block < BlockCount; block++)
+        {
+            for (var lane = 0; lane < BlockRows; lane++)
+            {
+                if ((_alwaysRescored[block] & (1 << lane)) == 0)
+                {
+                    _largestNormError = Math.Max(_largestNormError, _blockErrors[block * FactorsPerBlock + NormErrorsAt + lane]);
+                    _largestResidualError = Math.Max(_largestResidualError, _blockErrors[block * FactorsPerBlock + ResidualErrorsAt + lane]);
+                }
+            }
+        }
+    }
+
+    private void QuantizeBlock(ReadOnlySpan<float> table, int block)
+    {
         // Rounding of the exact float32 dot product: at most (dim + 2) units of 2^-24 of Σ|e_d·u_d| ≤ maxAbs·√dim·‖u‖₂;
         // doubled for margin.
-        var roundingAllowance = 2.0 * (dim + 2) * Math.Pow(2, -24) * Math.Sqrt(dim);
-        for (var row = 0; row < Rows; row++)
+        var roundingAllowance = 2.0 * (Dim + 2) * Math.Pow(2, -24) * Math.Sqrt(Dim);
+        var factors = _blockFactors.AsSpan(block * FactorsPerBlock, FactorsPerBlock);
+        var errors = _blockErrors.AsSpan(block * FactorsPerBlock, FactorsPerBlock);
+        for (var lane = 0; lane < BlockRows; lane++)
         {
-            var factors = _blockFactors.AsSpan(row / BlockRows * FactorsPerBlock + row % BlockRows);
-            var errors = _blockErrors.AsSpan(row / BlockRows * FactorsPerBlock + row % BlockRows);
-            var values = table.Slice(row * dim, dim);
+            var row = block * BlockRows + lane;
+            if (row >= Rows)
+            {
+                return;
+            }
+            var values = table.Slice(row * Dim, Dim);
             var maxAbs = Math.Abs(TensorPrimitives.MaxMagnitude(values));
             if (!float.IsFinite(maxAbs) || maxAbs == 0)
             {
                 // A zero row scores exactly 0; a non-finite one is always rescored.
                 if (!float.IsFinite(maxAbs))
                 {
-                    errors[NormErrorsAt] = float.PositiveInfinity;
-                    _alwaysRescored[row / BlockRows] |= (byte)(1 << (row % BlockRows));
+                    errors[NormErrorsAt + lane] = float.PositiveInfinity;
+                    _alwaysRescored[block] |= (byte)(1 << lane);
                 }
                 continue;
             }
             var scale = maxAbs / 127f;
             double residualSquares = 0, quantizedSquares = 0;
             var sum = 0;
-            for (var d = 0; d < dim; d++)
+            for (var d = 0; d < Dim; d++)
             {
                 var quantized = (sbyte)Math.Clamp(MathF.Round(values[d] / scale), -127f, 127f);
                 _blocks[Position(row, d)] = quantized;
@@ -91,13 +114,11 @@ internal sealed class QuantizedMovieTable
                 quantizedSquares += (double)quantized * quantized;
             }
             var quantizedNorm = scale * Math.Sqrt(quantizedSquares);
-            factors[CorrectionsAt] = QueryOffset * sum;
-            factors[ScalesAt] = scale;
+            factors[CorrectionsAt + lane] = QueryOffset * sum;
+            factors[ScalesAt + lane] = scale;
             // The 2^-21 shares cover the three roundings of turning the integer sum into a scaled float (see Bound).
-            errors[NormErrorsAt] = (float)((Math.Sqrt(residualSquares) + roundingAllowance * maxAbs + ApproximationRounding * quantizedNorm) * 1.001);
-            errors[ResidualErrorsAt] = (float)(quantizedNorm * (1 + ApproximationRounding) * 1.001);
-            _largestNormError = Math.Max(_largestNormError, errors[NormErrorsAt]);
-            _largestResidualError = Math.Max(_largestResidualError, errors[ResidualErrorsAt]);
+            errors[NormErrorsAt + lane] = (float)((Math.Sqrt(residualSquares) + roundingAllowance * maxAbs + ApproximationRounding * quantizedNorm) * 1.001);
+            errors[ResidualErrorsAt + lane] = (float)(quantizedNorm * (1 + ApproximationRounding) * 1.001);
         }
     }
 
