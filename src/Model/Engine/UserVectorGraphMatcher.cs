@@ -379,40 +379,25 @@ internal sealed class UserVectorGraphMatcher
         }
     }
 
-    private static long? IntAttribute(NodeProto node, string name, long? absent)
-    {
-        var attribute = node.Attribute.FirstOrDefault(candidate => candidate.Name == name);
-        if (attribute is null)
-        {
-            return absent;
-        }
-        return attribute.Type == AttributeProto.Types.AttributeType.Int
-            ? attribute.I
-            : throw Refuse(node, $"attribute '{name}' is of type {attribute.Type}; expected INT");
-    }
+    private static long? IntAttribute(NodeProto node, string name, long? absent) =>
+        TypedAttribute(node, name, AttributeProto.Types.AttributeType.Int, attribute => (long?)attribute.I, absent);
 
-    private static float FloatAttribute(NodeProto node, string name, float absent)
-    {
-        var attribute = node.Attribute.FirstOrDefault(candidate => candidate.Name == name);
-        if (attribute is null)
-        {
-            return absent;
-        }
-        return attribute.Type == AttributeProto.Types.AttributeType.Float
-            ? attribute.F
-            : throw Refuse(node, $"attribute '{name}' is of type {attribute.Type}; expected FLOAT");
-    }
+    private static float FloatAttribute(NodeProto node, string name, float absent) =>
+        TypedAttribute(node, name, AttributeProto.Types.AttributeType.Float, attribute => attribute.F, absent);
 
-    private static string StringAttribute(NodeProto node, string name, string absent)
+    private static string StringAttribute(NodeProto node, string name, string absent) =>
+        TypedAttribute(node, name, AttributeProto.Types.AttributeType.String, attribute => attribute.S.ToStringUtf8(), absent);
+
+    private static T TypedAttribute<T>(NodeProto node, string name, AttributeProto.Types.AttributeType type, Func<AttributeProto, T> read, T absent)
     {
         var attribute = node.Attribute.FirstOrDefault(candidate => candidate.Name == name);
         if (attribute is null)
         {
             return absent;
         }
-        return attribute.Type == AttributeProto.Types.AttributeType.String
-            ? attribute.S.ToStringUtf8()
-            : throw Refuse(node, $"attribute '{name}' is of type {attribute.Type}; expected STRING");
+        return attribute.Type == type
+            ? read(attribute)
+            : throw Refuse(node, $"attribute '{name}' is of type {attribute.Type}; expected {type.ToString().ToUpperInvariant()}");
     }
 
     private static long[] Ints(NodeProto node, string name) =>

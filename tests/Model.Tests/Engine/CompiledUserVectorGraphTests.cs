@@ -50,25 +50,16 @@ public sealed class CompiledUserVectorGraphTests
         return compiled;
     }
 
-    [Fact]
-    public void OneLayerGraph_MatchesOnnxRuntimeOnAThousandHistories()
+    [Theory]
+    [InlineData(3, 3000, 64, 64, 1, MaxHistory)]
+    // H = 21 and D = 12 leave remainders in every vectorised loop (4H = 84 = 64 + 2·8 + 4).
+    [InlineData(4, 500, 12, 21, 2, 30)]
+    public void Graph_MatchesOnnxRuntimeOnAThousandHistories(int seed, int movies, int dim, int hidden, int layers, int maxHistory)
     {
-        var weights = SyntheticModel.CreateWeights(seed: 3, movieCount: 3000, userCount: 200, dim: 64, hidden: 64, layers: 1, MaxHistory);
+        var weights = SyntheticModel.CreateWeights(seed, movies, userCount: movies / 15, dim, hidden, layers, maxHistory);
         var compiled = Compile(OnnxGraphBuilder.BuildBytes(weights), weights.Dim);
 
-        Assert.Equal((64, 64, 1, 3000), (compiled.Dim, compiled.Hidden, compiled.Layers, compiled.MovieCount));
-        var maxDifference = MaxDifference(weights, compiled, histories: 1000);
-        Assert.True(maxDifference <= 1e-5f, $"max |compiled - ONNX Runtime| = {maxDifference:E2}");
-    }
-
-    [Fact]
-    public void TwoLayerGraphWithOddSizes_MatchesOnnxRuntime()
-    {
-        // H = 21 and D = 12 leave remainders in every vectorised loop (4H = 84 = 64 + 2·8 + 4).
-        var weights = SyntheticModel.CreateWeights(seed: 4, movieCount: 500, userCount: 40, dim: 12, hidden: 21, layers: 2, maxHistory: 30);
-        var compiled = Compile(OnnxGraphBuilder.BuildBytes(weights), weights.Dim);
-
-        Assert.Equal((21, 2), (compiled.Hidden, compiled.Layers));
+        Assert.Equal((dim, hidden, layers, movies), (compiled.Dim, compiled.Hidden, compiled.Layers, compiled.MovieCount));
         var maxDifference = MaxDifference(weights, compiled, histories: 1000);
         Assert.True(maxDifference <= 1e-5f, $"max |compiled - ONNX Runtime| = {maxDifference:E2}");
     }
