@@ -32,8 +32,12 @@ public sealed class CompiledUserVectorGraph
     /// <summary>Steps ahead whose input-gate row is prefetched: a step takes well under a microsecond, a row from memory about a tenth of that.</summary>
     private const int PrefetchDistance = 4;
 
-    /// <summary>Receives a sum of early loads that exist for their side effect on the caches (see <see cref="Compute"/>).</summary>
-    private static float _rowSink;
+    /// <summary>
+    /// Receives a sum of early loads that exist for their side effect on the caches (see <see cref="Compute"/>); per
+    /// thread, so that concurrent callers do not write one shared cache line.
+    /// </summary>
+    [ThreadStatic]
+    private static float t_rowSink;
 
     private readonly Layer[] _layers;
     /// <summary>Layer 0's W·E[movie] + Wb + Rb for every movie: [movies, 4H₀], gates in ONNX order i, o, f, c.</summary>
@@ -176,7 +180,7 @@ public sealed class CompiledUserVectorGraph
                 rowSum += _inputGates[history[step] * _inputGateWidth];
             }
             // Consumed so that the JIT keeps the loads.
-            Volatile.Write(ref _rowSink, rowSum);
+            Volatile.Write(ref t_rowSink, rowSum);
             for (var step = 1; step < Math.Min(PrefetchDistance, history.Length); step++)
             {
                 Prefetch(_inputGates.AsSpan(history[step] * _inputGateWidth, _inputGateWidth));
