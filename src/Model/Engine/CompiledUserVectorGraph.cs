@@ -75,7 +75,16 @@ public sealed class CompiledUserVectorGraph
             throw new UnsupportedGraphException($"the input-gate table ({MovieCount} movies x {_inputGateWidth}) would not fit in one array");
         }
         _inputGates = new float[MovieCount * _inputGateWidth];
-        MultiplyRows(weights.MovieTable, Dim, Transpose(bottom.InputWeight, _inputGateWidth, Dim), _layers[0].Bias, _inputGates);
+        var inputWeight = PanelMatrix.Transposed(bottom.InputWeight, _inputGateWidth, Dim, 0, Dim);
+        var bias = _layers[0].Bias;
+        var movieTable = weights.MovieTable;
+        Parallel.For(0, (MovieCount + TableRowsPerTask - 1) / TableRowsPerTask, task =>
+        {
+            for (var movie = task * TableRowsPerTask; movie < Math.Min(MovieCount, (task + 1) * TableRowsPerTask); movie++)
+            {
+                inputWeight.Accumulate(movieTable.AsSpan(movie * Dim, Dim), bias, _inputGates.AsSpan(movie * _inputGateWidth, _inputGateWidth), backwards: false);
+            }
+        });
         _projection = PanelMatrix.Transposed(weights.ProjectionWeight, Dim, Hidden, 0, Hidden);
         _projectionBias = weights.ProjectionBias;
         _gateFromGraph = PanelMatrix.Transposed(weights.GateWeight, Dim, 2 * Dim, 0, Dim);
@@ -290,119 +299,11 @@ public sealed class CompiledUserVectorGraph
         }
     }
 
-    /// <summary>
-    /// output[m, n] = bias[n] + Σₖ a[m, k] · bTransposed[k, n] for every row m of <paramref name="a"/> ([m, depth]),
-    /// in blocks of 4 rows x 16 columns (eight accumulators, each loaded column vector used for four rows),
-    /// rows spread over the thread pool.
-    /// </summary>
-    private static void MultiplyRows(float[] a, int depth, float[] bTransposed, float[] bias, float[] output)
-    {
-        var width = bias.Length;
-        var rowCount = a.Length / depth;
-        var tasks = (rowCount + TableRowsPerTask - 1) / TableRowsPerTask;
-        Parallel.For(0, tasks, task =>
-        {
-            var firstRow = task * TableRowsPerTask;
-            var endRow = Math.Min(rowCount, firstRow + TableRowsPerTask);
-            var row = firstRow;
-            for (; row + 4 <= endRow; row += 4)
-            {
-                var column = 0;
-                for (; column + 16 <= width; column += 16)
-                {
-                    MultiplyBlock(a, row, depth, bTransposed, column, width, bias, output);
-                }
-                if (column < width)
-                {
-                    for (var blockRow = row; blockRow < row + 4; blockRow++)
-                    {
-                        MultiplyRowTail(a, blockRow, depth, bTransposed, column, bias, output);
-                    }
-                }
-            }
-            for (; row < endRow; row++)
-            {
-                MultiplyRowTail(a, row, depth, bTransposed, 0, bias, output);
-            }
-        });
-    }
-
-    // Runs once per engine, on every movie: compiled optimised straight away rather than after tiering up.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyBlock(float[] a, int row, int depth, float[] bTransposed, int column, int width, float[] bias, float[] output)
-    {
-        ref var aRow0 = ref a[row * depth];
-        ref var aRow1 = ref Unsafe.Add(ref aRow0, depth);
-        ref var aRow2 = ref Unsafe.Add(ref aRow1, depth);
-        ref var aRow3 = ref Unsafe.Add(ref aRow2, depth);
-        ref var bColumn = ref bTransposed[column];
-        var biasLow = Vector256.LoadUnsafe(ref bias[column]);
-        var biasHigh = Vector256.LoadUnsafe(ref bias[column], 8);
-        Vector256<float> low0 = biasLow, high0 = biasHigh, low1 = biasLow, high1 = biasHigh;
-        Vector256<float> low2 = biasLow, high2 = biasHigh, low3 = biasLow, high3 = biasHigh;
-        for (var k = 0; k < depth; k++)
-        {
-            ref var bRow = ref Unsafe.Add(ref bColumn, (nint)k * width);
-            var bLow = Vector256.LoadUnsafe(ref bRow);
-            var bHigh = Vector256.LoadUnsafe(ref bRow, 8);
-            var scale = Vector256.Create(Unsafe.Add(ref aRow0, k));
-            low0 = Vector256.MultiplyAddEstimate(bLow, scale, low0);
-            high0 = Vector256.MultiplyAddEstimate(bHigh, scale, high0);
-            scale = Vector256.Create(Unsafe.Add(ref aRow1, k));
-            low1 = Vector256.MultiplyAddEstimate(bLow, scale, low1);
-            high1 = Vector256.MultiplyAddEstimate(bHigh, scale, high1);
-            scale = Vector256.Create(Unsafe.Add(ref aRow2, k));
-            low2 = Vector256.MultiplyAddEstimate(bLow, scale, low2);
-            high2 = Vector256.MultiplyAddEstimate(bHigh, scale, high2);
-            scale = Vector256.Create(Unsafe.Add(ref aRow3, k));
-            low3 = Vector256.MultiplyAddEstimate(bLow, scale, low3);
-            high3 = Vector256.MultiplyAddEstimate(bHigh, scale, high3);
-        }
-        ref var out0 = ref output[(long)row * width + column];
-        low0.StoreUnsafe(ref out0);
-        high0.StoreUnsafe(ref out0, 8);
-        ref var out1 = ref Unsafe.Add(ref out0, width);
-        low1.StoreUnsafe(ref out1);
-        high1.StoreUnsafe(ref out1, 8);
-        ref var out2 = ref Unsafe.Add(ref out1, width);
-        low2.StoreUnsafe(ref out2);
-        high2.StoreUnsafe(ref out2, 8);
-        ref var out3 = ref Unsafe.Add(ref out2, width);
-        low3.StoreUnsafe(ref out3);
-        high3.StoreUnsafe(ref out3, 8);
-    }
-
-    /// <summary>Columns <paramref name="firstColumn"/>.. of one output row, without blocking.</summary>
-    private static void MultiplyRowTail(float[] a, int row, int depth, float[] bTransposed, int firstColumn, float[] bias, float[] output)
-    {
-        var width = bias.Length;
-        var target = output.AsSpan((int)((long)row * width) + firstColumn, width - firstColumn);
-        bias.AsSpan(firstColumn).CopyTo(target);
-        for (var k = 0; k < depth; k++)
-        {
-            TensorPrimitives.MultiplyAdd(bTransposed.AsSpan(k * width + firstColumn, width - firstColumn), a[row * depth + k], target, target);
-        }
-    }
-
     private static float[] CombinedBias(OnnxLstmLayer layer)
     {
         var width = 4 * layer.Hidden;
         var bias = new float[width];
         TensorPrimitives.Add(layer.Bias.AsSpan(0, width), layer.Bias.AsSpan(width, width), bias);
         return bias;
-    }
-
-    /// <summary>[rows, columns] row-major → [columns, rows] row-major.</summary>
-    private static float[] Transpose(float[] matrix, int rows, int columns)
-    {
-        var transposed = new float[matrix.Length];
-        for (var row = 0; row < rows; row++)
-        {
-            for (var column = 0; column < columns; column++)
-            {
-                transposed[column * rows + row] = matrix[row * columns + column];
-            }
-        }
-        return transposed;
     }
 }
