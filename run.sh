@@ -66,36 +66,54 @@ pids+=("$host_pid")
 tail -n +1 -f "$work/host.log" &
 pids+=($!)
 
-until [[ $(curl -s -o /dev/null -w '%{http_code}' "$api/health") == 200 ]]; do
+# Ask for the model until it is served: the host loads what its Retrain publishes at once. Waiting ends with a clear
+# message when the host stops, when Retrain ended without a model being served shortly after, or at the time limit.
+model_timeout=${RUN_MODEL_TIMEOUT_SECONDS:-1800}
+after_retrain_seconds=30
+deadline=$((SECONDS + model_timeout))
+retrain_ended_at=
+echo "Waiting for the published model (GET /api/model, at most $model_timeout s; RUN_MODEL_TIMEOUT_SECONDS changes it) ..."
+while :; do
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "x-functions-key: $function_key" "$api/model" || true)
+  [[ $status == 200 ]] && break
   if ! kill -0 "$host_pid" 2>/dev/null; then
-    echo "The local host stopped; its log is above." >&2
+    echo "The local host stopped before serving a model; its log is above." >&2
     exit 1
   fi
   if grep -q "not served: timer Retrain" "$work/host.log"; then
     echo "The local host cannot run the Retrain timer; see the log above." >&2
     exit 1
   fi
-  if grep -q "Timer function Retrain \(finished\|failed\)" "$work/host.log"; then
-    sleep 1
-    [[ $(curl -s -o /dev/null -w '%{http_code}' "$api/health") == 200 ]] && break
-    echo "Retrain ended without publishing a model; the run record's reason is in the log above." >&2
+  if [[ -z $retrain_ended_at ]] && grep -q "Timer function Retrain \(finished\|failed\)" "$work/host.log"; then
+    retrain_ended_at=$SECONDS
+  fi
+  if [[ -n $retrain_ended_at ]] && ((SECONDS - retrain_ended_at > after_retrain_seconds)); then
+    echo "Retrain ended, but no model was served within $after_retrain_seconds s (GET /api/model answers HTTP $status); the run record's reason is in the log above." >&2
     exit 1
   fi
-  sleep 2
+  if ((SECONDS >= deadline)); then
+    echo "No model was served within $model_timeout s (GET /api/model answers HTTP $status); the log above shows how far Retrain got." >&2
+    exit 1
+  fi
+  sleep 1
 done
+echo "Model served after $SECONDS s."
 kill "${pids[-1]}" 2>/dev/null || true
 
-# Prints one request and its answer: recommendation lists as a table, other JSON indented.
+# Prints one request and its answer (recommendation lists as a table, other JSON indented); an answer with another
+# status than the expected one is counted, and run.sh then exits 1.
+unexpected=0
 show() {
-  local method=$1 path=$2 body=${3:-}
+  local expected=$1 method=$2 path=$3 body=${4:-}
   echo
   echo "== $method /api/$path ${body:+$body}"
   local args=(-s -w '\n%{http_code}' -X "$method" -H "x-functions-key: $function_key")
   [[ -n $body ]] && args+=(-H "Content-Type: application/json" -d "$body")
-  curl "${args[@]}" "$api/$path" | node -e '
+  curl "${args[@]}" "$api/$path" | EXPECTED=$expected node -e '
     const lines = require("fs").readFileSync(0, "utf8").trimEnd().split("\n");
     const status = lines.pop(), text = lines.join("\n");
     console.log(`HTTP ${status}`);
+    if (status !== process.env.EXPECTED) { console.log(`UNEXPECTED: expected HTTP ${process.env.EXPECTED}`); console.log(text); process.exit(1); }
     let answer; try { answer = JSON.parse(text); } catch { console.log(text); process.exit(0); }
     if (Array.isArray(answer.items)) {
       console.log(`path ${answer.path}, model ${answer.modelVersion}`);
@@ -105,23 +123,28 @@ show() {
       console.log(`OpenAPI ${answer.openapi}: ${Object.keys(answer.paths).join(", ")}`);
     } else {
       console.log(JSON.stringify(answer, null, 2));
-    }'
+    }' || unexpected=$((unexpected + 1))
 }
 first_movies() {
   curl -s -H "x-functions-key: $function_key" "$api/users/$1/recommendations?count=3" |
     node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).items.map(i => i.movieId).join(","))'
 }
 
-show GET health
-show GET model
-show GET "users/1/recommendations?count=5"
-show GET "users/1/recommendations?count=5&genres=Comedy"
-show GET "users/999999999/recommendations?count=5"
+show 200 GET health
+show 200 GET model
+show 200 GET "users/1/recommendations?count=5"
+show 200 GET "users/1/recommendations?count=5&genres=Comedy"
+show 200 GET "users/999999999/recommendations?count=5"
 history=$(first_movies 2)
-show POST recommendations "{\"history\":[$history],\"count\":5}"
-show GET "movies/${history%%,*}/similar?count=5"
-show GET "users/1/recommendations?count=0"
-show GET openapi.json
+show 200 POST recommendations "{\"history\":[$history],\"count\":5}"
+show 200 GET "movies/${history%%,*}/similar?count=5"
+show 400 GET "users/1/recommendations?count=0"
+show 200 GET openapi.json
+
+if ((unexpected > 0)); then
+  echo "$unexpected answer(s) above had an unexpected status." >&2
+  exit 1
+fi
 
 if $keep_serving; then
   echo

@@ -37,13 +37,42 @@ public class SampleSettingsTests
     }
 
     [Fact]
-    public void TheRegistrations_BuildBothFunctions_FromTheSample()
+    public void TheRegistrations_ParseEverySampleSetting()
     {
         using var provider = Services(SampleValues()).BuildServiceProvider();
 
-        Assert.NotNull(ActivatorUtilities.CreateInstance<Retrain>(provider));
-        Assert.NotNull(ActivatorUtilities.CreateInstance<RetrainNow>(provider));
+        var storage = provider.GetRequiredService<StorageOptions>();
+        Assert.Equal(
+            ("UseDevelopmentStorage=true", null, "data", "movielens/", "models", "runs", 5),
+            (storage.ConnectionString, storage.AccountUrl, storage.DataContainer, storage.DataPrefix, storage.ModelsContainer, storage.RunsContainer, storage.ModelRetentionCount));
+        var retrain = provider.GetRequiredService<RetrainOptions>();
+        Assert.Equal(
+            (RetrainMode.InProcess, null, new Uri("https://management.azure.com/"), 0.02, null, new RetrainOptions().WorkFolder),
+            (retrain.Mode, retrain.JobResourceId, retrain.ArmEndpoint, retrain.QualityGateMargin, retrain.MaxEpochs, retrain.WorkFolder));
+        var serving = provider.GetRequiredService<ServingOptions>();
+        Assert.Equal((TimeSpan.FromSeconds(30), ServingOptions.DefaultCacheFolder), (serving.RefreshInterval, serving.CacheFolder));
         Assert.IsType<InProcessRetrainLauncher>(provider.GetRequiredService<IRetrainLauncher>());
+    }
+
+    /// <summary>Every constructor parameter of every function class resolves from the app's registrations.</summary>
+    [Fact]
+    public void TheRegistrations_ProvideEveryFunctionClassDependency()
+    {
+        using var provider = Services(SampleValues()).BuildServiceProvider();
+        var functionClasses = FunctionCatalog.HttpFunctions(FunctionCatalog.FunctionAppAssembly).Select(function => function.Method.DeclaringType!)
+            .Concat(FunctionCatalog.TimerFunctions(FunctionCatalog.FunctionAppAssembly).Select(function => function.Method.DeclaringType!))
+            .Distinct()
+            .ToList();
+
+        var unresolved = functionClasses
+            .SelectMany(type => type.GetConstructors().SelectMany(constructor => constructor.GetParameters()).Select(parameter => (type, parameter)))
+            .Where(pair => provider.GetService(pair.parameter.ParameterType) is null)
+            .Select(pair => $"{pair.type.Name}({pair.parameter.ParameterType.Name} {pair.parameter.Name})")
+            .ToList();
+
+        Assert.Contains(typeof(RetrainNow), functionClasses);
+        Assert.Contains(typeof(Retrain), functionClasses);
+        Assert.Empty(unresolved);
     }
 
     [Fact]
@@ -74,8 +103,7 @@ public class SampleSettingsTests
         var services = new ServiceCollection();
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<IHostApplicationLifetime, StoppedNeverLifetime>();
-        services.AddRecommenderStorage(configuration);
-        services.AddRetraining(configuration);
+        services.AddFunctionApp(configuration);
         return services;
     }
 

@@ -48,6 +48,10 @@ public sealed class AzuriteFixture : IAsyncLifetime
         Retry = { MaxRetries = 2, Mode = RetryMode.Fixed, Delay = TimeSpan.FromMilliseconds(100), NetworkTimeout = TimeSpan.FromSeconds(10) },
     };
 
+    /// <summary>A connection string like <see cref="ConnectionString"/> to a loopback port nothing listens on.</summary>
+    public static string UnreachableConnectionString() =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{FreeLoopbackPort()}/{AccountName};";
+
     public BlobServiceClient CreateServiceClient() => new(ConnectionString, FastFailingClientOptions());
 
     /// <summary>A container client with a name no other test uses (the container itself is not created).</summary>

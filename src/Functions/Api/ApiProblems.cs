@@ -16,6 +16,7 @@ public static class ApiProblems
     public const string UnsupportedMediaTypeType = "urn:recommender:problem:unsupported-media-type";
     public const string UnknownMovieType = "urn:recommender:problem:unknown-movie";
     public const string ModelUnavailableType = "urn:recommender:problem:model-unavailable";
+    public const string StorageUnavailableType = "urn:recommender:problem:storage-unavailable";
 
     /// <summary>The extension member naming the query parameter, route value or body field at fault.</summary>
     public const string ParameterExtension = "parameter";
@@ -45,6 +46,14 @@ public static class ApiProblems
         response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         return Create(StatusCodes.Status503ServiceUnavailable, ModelUnavailableType, "No model available",
             "No model is published yet, or the published one could not be loaded; retry later.", parameter: null);
+    }
+
+    /// <summary>503 with Retry-After set on <paramref name="response"/>: Blob Storage could not be reached while <paramref name="action"/>.</summary>
+    public static ProblemHttpResult StorageUnavailable(HttpResponse response, TimeSpan retryAfter, string action)
+    {
+        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Create(StatusCodes.Status503ServiceUnavailable, StorageUnavailableType, "Storage unavailable",
+            $"Blob Storage could not be reached while {action}; nothing was started. Retry later.", parameter: null);
     }
 
     private static ProblemHttpResult Create(int status, string type, string title, string detail, string? parameter)

@@ -11,7 +11,7 @@ public static class RecommendationApiServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the serving side of the HTTP API: <see cref="ServingOptions"/> read from the app settings and the one
-    /// <see cref="ModelProvider"/> (in-memory model, ETag polling) the functions share. Needs
+    /// <see cref="ModelProvider"/> (in-memory model, ETag polling, loading at once what this process publishes) the functions share. Needs
     /// <see cref="StorageServiceCollectionExtensions.AddRecommenderStorage"/> for the model repository.
     /// </summary>
     public static IServiceCollection AddRecommendationApi(this IServiceCollection services, IConfiguration configuration)
@@ -22,7 +22,8 @@ public static class RecommendationApiServiceCollectionExtensions
             provider.GetRequiredService<IModelRepository>(),
             provider.GetRequiredService<ServingOptions>(),
             provider.GetRequiredService<ILogger<ModelProvider>>(),
-            provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<TimeProvider>(),
+            publishedSignal: provider.GetRequiredService<ModelPublishedSignal>()));
         return services;
     }
 }

@@ -20,13 +20,26 @@ public sealed partial class Retrain(IRetrainLauncher launcher, ILogger<Retrain> 
         {
             LogPastDue();
         }
-        var launch = await launcher.LaunchAsync(RunTrigger.Timer, cancellationToken).ConfigureAwait(false);
+        RetrainLaunch launch;
+        try
+        {
+            launch = await launcher.LaunchAsync(RunTrigger.Timer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (StorageErrors.IsUnreachable(error))
+        {
+            LogStorageUnreachable(error);
+            throw;
+        }
         var record = await launch.Completion.ConfigureAwait(false);
         LogOutcome(record.RunId, record.Status, record.Gate?.Reason ?? record.SkipReason ?? string.Join(" ", record.Errors));
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "The Retrain timer fired late (past due)")]
     private partial void LogPastDue();
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Error,
+        Message = "Retrain timer: Blob Storage is unreachable, so no retraining was started and no run record could be saved")]
+    private partial void LogStorageUnreachable(Exception error);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Retrain timer: run {RunId} ended {Status}: {Detail}")]
     private partial void LogOutcome(string runId, RunStatus status, string detail);

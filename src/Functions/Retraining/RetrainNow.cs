@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Recommender.Functions.Api;
 using Recommender.Model.Storage;
 using Recommender.Training.Retraining;
 
@@ -10,30 +11,42 @@ namespace Recommender.Functions.Retraining;
 /// <summary>
 /// POST /api/retrain (admin key): starts a retraining now. 202 with the run record (running, or launched on the job)
 /// while the run goes on in the background; 409 with the skipped record, naming the holder, when another run holds
-/// the lock; 502 with the failed record when the Container Apps job could not be started.
+/// the lock; 502 with the failed record when the Container Apps job could not be started; 503 with Retry-After when
+/// Blob Storage (the lock and the run records) cannot be reached.
 /// </summary>
-public sealed class RetrainNow(IRetrainLauncher launcher, IHostApplicationLifetime lifetime)
+public sealed partial class RetrainNow(IRetrainLauncher launcher, IHostApplicationLifetime lifetime, ILogger<RetrainNow> logger)
 {
     public const string FunctionName = "RetrainNow";
     public const string Route = "retrain";
 
+    /// <summary>Retry-After when storage is unreachable: past the Azure SDK's own retries, long enough for a restart.</summary>
+    public static readonly TimeSpan StorageRetryAfter = TimeSpan.FromSeconds(30);
+
     [Function(FunctionName)]
-    public async Task<IActionResult> RunAsync([HttpTrigger(AuthorizationLevel.Admin, "post", Route = Route)] HttpRequest request)
+    public async Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Admin, "post", Route = Route)] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        // The run outlives the request: only the host's shutdown stops it.
-        var launch = await launcher.LaunchAsync(RunTrigger.Http, lifetime.ApplicationStopping).ConfigureAwait(false);
+        RetrainLaunch launch;
+        try
+        {
+            // The run outlives the request: only the host's shutdown stops it.
+            launch = await launcher.LaunchAsync(RunTrigger.Http, lifetime.ApplicationStopping).ConfigureAwait(false);
+        }
+        catch (Exception error) when (StorageErrors.IsUnreachable(error))
+        {
+            LogStorageUnreachable(error);
+            return ApiProblems.StorageUnavailable(request.HttpContext.Response, StorageRetryAfter, "taking the retrain lock and saving the run record");
+        }
         var status = launch.Record.Status switch
         {
             RunStatus.Skipped => StatusCodes.Status409Conflict,
             RunStatus.Failed => StatusCodes.Status502BadGateway,
             _ => StatusCodes.Status202Accepted,
         };
-        return new ContentResult
-        {
-            StatusCode = status,
-            ContentType = "application/json",
-            Content = RunRecordStore.Serialize(launch.Record),
-        };
+        return TypedResults.Content(RunRecordStore.Serialize(launch.Record), "application/json", statusCode: status);
     }
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Error,
+        Message = "POST /api/retrain: Blob Storage is unreachable, so no retraining was started and no run record could be saved")]
+    private partial void LogStorageUnreachable(Exception error);
 }

@@ -1,7 +1,7 @@
 namespace Recommender.Model.Engine;
 
 /// <summary>
-/// The interface of the exported ONNX graph that computes user vectors (see notes/ARCH.md):
+/// The interface of the exported ONNX graph that computes user vectors (see docs/architecture.md, "The inference contract"):
 /// <c>history</c> int64 [batch, steps] movie indices, oldest first, padded after each row's length;
 /// <c>lengths</c> int32 [batch] valid steps per row (at least 1);
 /// <c>user_embedding</c> float [batch, D] the graph part g (G[user] or the anonymous vector);

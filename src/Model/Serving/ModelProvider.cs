@@ -9,19 +9,26 @@ namespace Recommender.Model.Serving;
 
 /// <summary>
 /// Keeps the published model in memory for the serving side. The first request starts the one load every concurrent
-/// request waits for; afterwards latest.json's ETag is checked at most once per <see cref="ServingOptions.RefreshInterval"/>,
-/// in the background (requests keep the current model meanwhile). A new version is downloaded into this provider's
+/// request waits for. While no model is served, a request may check latest.json again at most once per
+/// <see cref="UnservedCheckInterval"/> (concurrent requests share that check); once one is served, latest.json's ETag
+/// is checked at most once per <see cref="ServingOptions.RefreshInterval"/>, in the background (requests keep the
+/// current model meanwhile). A publish in this process (<see cref="ModelPublishedSignal"/>) starts a check at once,
+/// whatever the interval. A new version is downloaded into this provider's
 /// own cache folder, loaded and verified completely (every file's SHA-256, the bundle's consistency) before it
 /// replaces the served one; when that fails, the failure is logged, the old model keeps serving and the same
 /// latest.json (ETag) is not tried again. Transient storage errors are retried at the next check.
 /// </summary>
 public sealed class ModelProvider : IDisposable
 {
+    /// <summary>How often latest.json may be checked while no model is served (at most, and coalesced across requests).</summary>
+    public static readonly TimeSpan UnservedCheckInterval = TimeSpan.FromSeconds(1);
+
     private readonly IModelRepository _repository;
     private readonly ServingOptions _options;
     private readonly ILogger<ModelProvider> _logger;
     private readonly TimeProvider _time;
     private readonly RecommendationEngineOptions? _engineOptions;
+    private readonly ModelPublishedSignal? _publishedSignal;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
     private ServedModel? _current;
@@ -29,8 +36,12 @@ public sealed class ModelProvider : IDisposable
     private ETag? _failedETag;
     private Task? _refresh;
     private DateTimeOffset? _lastCheck;
+    private bool _checkAgain;
 
-    public ModelProvider(IModelRepository repository, ServingOptions options, ILogger<ModelProvider> logger, TimeProvider? timeProvider = null, RecommendationEngineOptions? engineOptions = null)
+    /// <param name="publishedSignal">Where this process announces its own publishes; each one starts a check at once.</param>
+    public ModelProvider(
+        IModelRepository repository, ServingOptions options, ILogger<ModelProvider> logger, TimeProvider? timeProvider = null,
+        RecommendationEngineOptions? engineOptions = null, ModelPublishedSignal? publishedSignal = null)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(options);
@@ -42,6 +53,11 @@ public sealed class ModelProvider : IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _engineOptions = engineOptions;
         CacheFolder = Path.Combine(options.CacheFolder, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+        _publishedSignal = publishedSignal;
+        if (publishedSignal is not null)
+        {
+            publishedSignal.Published += OnPublished;
+        }
     }
 
     /// <summary>This provider's download folder (one subfolder per version; removed on dispose).</summary>
@@ -84,7 +100,7 @@ public sealed class ModelProvider : IDisposable
         {
             lock (_gate)
             {
-                var next = (_lastCheck ?? _time.GetUtcNow()) + _options.RefreshInterval - _time.GetUtcNow();
+                var next = (_lastCheck ?? _time.GetUtcNow()) + CheckInterval - _time.GetUtcNow();
                 return next < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : next;
             }
         }
@@ -108,13 +124,37 @@ public sealed class ModelProvider : IDisposable
             {
                 return _refresh;
             }
-            if (_lastCheck is { } last && _time.GetUtcNow() - last < _options.RefreshInterval)
+            if (_lastCheck is { } last && _time.GetUtcNow() - last < CheckInterval)
             {
                 return null;
             }
             _lastCheck = _time.GetUtcNow();
             _refresh = Task.Run(RefreshAsync, CancellationToken.None);
             return _refresh;
+        }
+    }
+
+    /// <summary>The refresh interval once a model is served; before that, at most <see cref="UnservedCheckInterval"/>.</summary>
+    private TimeSpan CheckInterval =>
+        Current is null && _options.RefreshInterval > UnservedCheckInterval ? UnservedCheckInterval : _options.RefreshInterval;
+
+    private void OnPublished(LatestModel latest)
+    {
+        lock (_gate)
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            _logger.LogInformation("Model {Version} was published by this process; checking latest.json now.", latest.Version);
+            if (_refresh is not null)
+            {
+                // The running check may have read latest.json before the publish: check once more after it.
+                _checkAgain = true;
+                return;
+            }
+            _lastCheck = _time.GetUtcNow();
+            _refresh = Task.Run(RefreshAsync, CancellationToken.None);
         }
     }
 
@@ -205,7 +245,9 @@ public sealed class ModelProvider : IDisposable
             lock (_gate)
             {
                 _lastCheck = _time.GetUtcNow();
-                _refresh = null;
+                var again = _checkAgain && !_stopping.IsCancellationRequested;
+                _checkAgain = false;
+                _refresh = again ? Task.Run(RefreshAsync, CancellationToken.None) : null;
             }
         }
     }
@@ -239,6 +281,10 @@ public sealed class ModelProvider : IDisposable
                 return;
             }
             _stopping.Cancel();
+            if (_publishedSignal is not null)
+            {
+                _publishedSignal.Published -= OnPublished;
+            }
             current = _current;
             _current = null;
         }

@@ -20,7 +20,7 @@ public sealed class LstmLayerWeights
 
 /// <summary>
 /// A trained GCN+LSTM model reduced to the float32 tables and dense weights needed at inference time
-/// (notes/ARCH.md). Row-major everywhere; no TorchSharp types.
+/// (docs/architecture.md). Row-major everywhere; no TorchSharp types.
 /// </summary>
 public sealed class GcnLstmInferenceWeights
 {

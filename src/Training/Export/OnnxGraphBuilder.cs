@@ -6,7 +6,7 @@ using Recommender.Model.Engine;
 namespace Recommender.Training.Export;
 
 /// <summary>
-/// Writes the inference graph of a trained GCN+LSTM model (notes/ARCH.md) as ONNX protobuf, with the weights
+/// Writes the inference graph of a trained GCN+LSTM model (docs/architecture.md) as ONNX protobuf, with the weights
 /// copied in as initializers. TorchSharp cannot export ONNX, so the graph is assembled node by node.
 /// Interface: see <see cref="UserVectorGraph"/>. Scoring against the movie table is left to the engine.
 /// </summary>

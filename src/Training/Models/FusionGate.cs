@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace Recommender.Training.Models;
 
-/// <summary>z = sigmoid(Wz·[g ; s] + bz); u = z ⊙ g + (1 − z) ⊙ s (ARCH.md).</summary>
+/// <summary>z = sigmoid(Wz·[g ; s] + bz); u = z ⊙ g + (1 − z) ⊙ s (docs/architecture.md).</summary>
 internal sealed class FusionGate : nn.Module
 {
     private readonly Linear gate;

@@ -15,8 +15,9 @@ namespace Recommender.Training.Retraining;
 /// train gcn-lstm, export its bundle, evaluate it, popularity and the published model on the same test split, and
 /// publish the bundle only when <see cref="QualityGate"/> accepts it (otherwise keep it under rejected/). Every step
 /// is timed into the run record, which is saved as the run goes; a failed run leaves the published model as it was.
+/// A publish is announced on the <see cref="ModelPublishedSignal"/>, when one is given, so that a serving side in this process loads it at once.
 /// </summary>
-public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptions options, ILogger<RetrainPipeline> logger)
+public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptions options, ILogger<RetrainPipeline> logger, ModelPublishedSignal? publishedSignal = null)
 {
     public const string ModelName = "gcn-lstm";
 
@@ -180,6 +181,7 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
             record.Status = RunStatus.Succeeded;
             NotePrune(record, result.PrunedVersions, result.PruneError);
             LogPublished(runId, version, result.FileCount, result.Bytes, result.PrunedVersions.Count);
+            publishedSignal?.Notify(result.Latest);
         }
         else
         {

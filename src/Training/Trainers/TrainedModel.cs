@@ -9,7 +9,7 @@ namespace Recommender.Training.Trainers;
 
 /// <summary>
 /// A trained model: its scorer (user vectors of every user · movie table), training history, rating metrics and the
-/// network, which it owns. Save/Load round-trip it; <see cref="ToInferenceWeights"/> reduces a gcn-lstm to ARCH.md's
+/// network, which it owns. Save/Load round-trip it; <see cref="ToInferenceWeights"/> reduces a gcn-lstm to the inference contract's (docs/architecture.md)
 /// tables.
 /// </summary>
 public sealed class TrainedModel : IDisposable
@@ -125,7 +125,7 @@ public sealed class TrainedModel : IDisposable
         return new RatingMetrics(Math.Sqrt(squared / count), absolute / count, predicted.Length);
     }
 
-    /// <summary>The ARCH.md inference tables of a gcn-lstm model.</summary>
+    /// <summary>The inference tables of a gcn-lstm model (docs/architecture.md, "The inference contract").</summary>
     public GcnLstmInferenceWeights ToInferenceWeights()
     {
         if (Kind != ModelKind.GcnLstm || _users is null)

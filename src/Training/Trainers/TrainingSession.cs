@@ -239,7 +239,7 @@ internal sealed class TrainingSession : IDisposable
         var inputs = RecommenderNetwork.SequenceInputs(items, tensor(padded, [users.Length, maxLength], device: _device), keep: null);
         var sequencePart = _network.Sequence.EncodeLast(inputs, tensor(lengths, device: _device));
         var combined = _network.Combine(graphPart, sequencePart);
-        // A user without history is scored by the graph part alone (ARCH.md); without a graph part, by nothing.
+        // A user without history is scored by the graph part alone (docs/architecture.md); without a graph part, by nothing.
         var fallback = graphPart ?? zeros_like(combined);
         var mask = tensor(hasHistory, device: _device).unsqueeze(1);
         return where(mask, combined, fallback);

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Core;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Recommender.Functions.Retraining;
 using Recommender.Model.Storage;
@@ -34,10 +34,10 @@ public sealed class ContainerAppsJobTests(AzuriteFixture azurite) : IDisposable
         using var host = CreateHost(arm);
         await host.UploadGeneratedAsync();
 
-        var result = Assert.IsType<ContentResult>(await host.Create<RetrainNow>().RunAsync(new DefaultHttpContext().Request));
+        var result = Assert.IsType<ContentHttpResult>(await host.Create<RetrainNow>().RunAsync(new DefaultHttpContext().Request));
 
         Assert.Equal(StatusCodes.Status202Accepted, result.StatusCode);
-        var launched = RunRecordStore.Deserialize(result.Content!);
+        var launched = RunRecordStore.Deserialize(result.ResponseContent!);
         Assert.Equal(RunStatus.Launched, launched.Status);
         Assert.Equal("retrain-job-exec-1", launched.JobExecution);
         Assert.Equal(RunStatus.Launched, (await host.Runs.GetAsync(launched.RunId))!.Status);
@@ -77,10 +77,10 @@ public sealed class ContainerAppsJobTests(AzuriteFixture azurite) : IDisposable
         using var arm = new FakeArm(startStatus: HttpStatusCode.Forbidden);
         using var host = CreateHost(arm);
 
-        var result = Assert.IsType<ContentResult>(await host.Create<RetrainNow>().RunAsync(new DefaultHttpContext().Request));
+        var result = Assert.IsType<ContentHttpResult>(await host.Create<RetrainNow>().RunAsync(new DefaultHttpContext().Request));
 
         Assert.Equal(StatusCodes.Status502BadGateway, result.StatusCode);
-        var record = (await host.Runs.GetAsync(RunRecordStore.Deserialize(result.Content!).RunId))!;
+        var record = (await host.Runs.GetAsync(RunRecordStore.Deserialize(result.ResponseContent!).RunId))!;
         Assert.Equal(RunStatus.Failed, record.Status);
         var error = Assert.Single(record.Errors);
         Assert.Contains("403", error);

@@ -1,7 +1,10 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Recommender.Functions.Api;
 using Recommender.Functions.Retraining;
 using Recommender.Model.Bundle;
 using Recommender.Model.Storage;
@@ -110,13 +113,33 @@ public sealed class RetrainFunctionTests(AzuriteFixture azurite, ITestOutputHelp
         var attempt = await host.Storage.RetrainLock.TryAcquireAsync("run 20250101-030000-deadbeef (timer)", TimeSpan.FromSeconds(15));
         await using var lease = attempt.Lease!;
 
-        var result = Assert.IsType<ContentResult>(await host.Create<RetrainNow>().RunAsync(new DefaultHttpContext().Request));
+        var result = Assert.IsType<ContentHttpResult>(await host.Create<RetrainNow>().RunAsync(new DefaultHttpContext().Request));
 
         Assert.Equal(StatusCodes.Status409Conflict, result.StatusCode);
-        var record = RunRecordStore.Deserialize(result.Content!);
+        var record = RunRecordStore.Deserialize(result.ResponseContent!);
         Assert.Equal(RunStatus.Skipped, record.Status);
         Assert.Contains("run 20250101-030000-deadbeef (timer)", record.SkipReason);
         Assert.Equal(RunStatus.Skipped, (await host.Runs.GetAsync(record.RunId))!.Status);
+    }
+
+    [Fact]
+    public async Task RetrainNow_WithStorageUnreachable_Answers503WithRetryAfter_AndLogsWhy()
+    {
+        var log = new RecordingLogger<RetrainNow>();
+        using var host = new RetrainTestHost(azurite, _temp,
+            new Dictionary<string, string?> { [StorageSettingNames.ConnectionString] = AzuriteFixture.UnreachableConnectionString() },
+            services => services.AddSingleton<ILogger<RetrainNow>>(log));
+        var context = new DefaultHttpContext();
+
+        var result = Assert.IsType<ProblemHttpResult>(await host.Create<RetrainNow>().RunAsync(context.Request));
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, result.StatusCode);
+        Assert.Equal(ApiProblems.StorageUnavailableType, result.ProblemDetails.Type);
+        Assert.Equal(((int)RetrainNow.StorageRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture), context.Response.Headers.RetryAfter.ToString());
+        var entry = Assert.Single(log.Entries);
+        Assert.Equal(LogLevel.Error, entry.Level);
+        Assert.Contains("Blob Storage is unreachable", entry.Message);
+        Assert.True(StorageErrors.IsUnreachable(entry.Exception!), $"logged: {entry.Exception}");
     }
 
     [Fact]
@@ -126,10 +149,10 @@ public sealed class RetrainFunctionTests(AzuriteFixture azurite, ITestOutputHelp
         await host.UploadAsync("ratings.csv", "userId,movieId,rating,timestamp\n1,10,4.0,964982703\n1,twelve,3.5,964982931\n"u8.ToArray());
         await host.UploadAsync("movies.csv", "movieId,title,genres\n10,Ten (1995),Drama\n"u8.ToArray());
 
-        var result = Assert.IsType<ContentResult>(await host.Create<RetrainNow>().RunAsync(new DefaultHttpContext().Request));
+        var result = Assert.IsType<ContentHttpResult>(await host.Create<RetrainNow>().RunAsync(new DefaultHttpContext().Request));
 
         Assert.Equal(StatusCodes.Status202Accepted, result.StatusCode);
-        var started = RunRecordStore.Deserialize(result.Content!);
+        var started = RunRecordStore.Deserialize(result.ResponseContent!);
         Assert.Equal(RunStatus.Running, started.Status);
         Assert.Equal(RunTrigger.Http, started.Trigger);
         var record = await host.WaitForFinishAsync(started.RunId, RunTimeout);

@@ -4,7 +4,7 @@ using Recommender.Training.Export;
 namespace Recommender.Training.Tests.Export;
 
 /// <summary>
-/// A direct double-precision implementation of the inference contract (notes/ARCH.md) from PyTorch-layout weights,
+/// A direct double-precision implementation of the inference contract (docs/architecture.md) from PyTorch-layout weights,
 /// independent of the ONNX graph: the yardstick for the exported graph.
 /// </summary>
 internal sealed class ReferenceGcnLstm
