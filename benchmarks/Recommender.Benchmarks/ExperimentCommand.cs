@@ -8,16 +8,19 @@ using Recommender.Training.Trainers;
 namespace Recommender.Benchmarks;
 
 /// <summary>
-/// experiment --data PATH [--models LIST] [--protocols LIST] [--options JSON] [--seed S] [--k K] [--log FILE]:
+/// experiment --data PATH [--models LIST] [--protocols LIST] [--options JSON] [--seed S] [--k K] [--log FILE]
+/// [--plant-successors P]:
 /// trains each model under each protocol with <see cref="TrainingOptions"/> overridden by --options (for example
 /// <c>{"GateBiasInit":0,"Dim":64}</c>), prints every epoch and one RESULT line of test metrics per model, and appends
-/// them to --log as they come. For trying training options before they become defaults; the product's report is
+/// them to --log as they come. --plant-successors P plants a sequence pattern with a known answer: every movie gets a
+/// fixed random successor, and at each step of each user's history after the first, with probability P, the movie
+/// is replaced by the successor of the one before (unless the user has it already). For trying training options before they become defaults; the product's report is
 /// the training CLI's <c>train</c>.
 /// </summary>
 internal static class ExperimentCommand
 {
     private const string Usage =
-        "Usage: experiment --data PATH [--models bpr,lightgcn,lstm,gcn-lstm,popularity] [--protocols stratified,leave-one-out] [--options JSON] [--seed 42] [--k 10] [--log FILE]";
+        "Usage: experiment --data PATH [--models bpr,lightgcn,lstm,gcn-lstm,popularity,markov] [--protocols stratified,leave-one-out] [--options JSON] [--seed 42] [--k 10] [--log FILE] [--plant-successors P]";
 
     private static readonly JsonSerializerOptions OptionsJson = new() { Converters = { new JsonStringEnumConverter() } };
 
@@ -28,15 +31,17 @@ internal static class ExperimentCommand
         TrainingOptions options;
         int seed, k;
         string? logPath;
+        double plantSuccessors;
         try
         {
-            var arguments = BenchmarkArguments.Parse(args, ["data", "models", "protocols", "options", "seed", "k", "log"]);
+            var arguments = BenchmarkArguments.Parse(args, ["data", "models", "protocols", "options", "seed", "k", "log", "plant-successors"]);
             data = arguments.Required("data");
             models = List(arguments.Optional("models") ?? "bpr,lightgcn,lstm,gcn-lstm");
             protocols = List(arguments.Optional("protocols") ?? $"{SplitProtocols.Stratified},{SplitProtocols.LeaveOneOut}");
             seed = arguments.Int32("seed", 42);
             k = arguments.Int32("k", 10, minimum: 1);
             logPath = arguments.Optional("log");
+            plantSuccessors = arguments.PositiveDouble("plant-successors", fallback: 0);
             options = ReadOptions(arguments.Optional("options")) with { Seed = seed };
             options.Validate();
         }
@@ -57,6 +62,10 @@ internal static class ExperimentCommand
         }
 
         var dataset = MovieLensReader.Load(data);
+        if (plantSuccessors > 0)
+        {
+            dataset = PlantSuccessors(dataset, plantSuccessors, seed);
+        }
         Log($"{dataset.Name}, seed {seed}, options {JsonSerializer.Serialize(options, OptionsJson)}");
         var evaluator = new RankingEvaluator();
         foreach (var protocol in protocols)
@@ -67,9 +76,9 @@ internal static class ExperimentCommand
             {
                 IItemScorer scorer;
                 TrainedModel? trained = null;
-                if (model == "popularity")
+                if (model is "popularity" or "markov")
                 {
-                    scorer = PopularityRecommender.Fit(split);
+                    scorer = model == "markov" ? MarkovRecommender.Fit(split) : PopularityRecommender.Fit(split);
                 }
                 else
                 {
@@ -88,6 +97,46 @@ internal static class ExperimentCommand
             }
         }
         return 0;
+    }
+
+    private static MovieLensDataset PlantSuccessors(MovieLensDataset dataset, double probability, int seed)
+    {
+        var random = new Random(seed);
+        var table = dataset.Interactions;
+        var successor = Enumerable.Range(0, table.ItemCount).ToArray();
+        random.Shuffle(successor);
+        var items = table.Items.ToArray();
+        var planted = 0;
+        foreach (var rows in Enumerable.Range(0, table.Count).GroupBy(row => table.Users[row]))
+        {
+            var ordered = rows.OrderBy(row => table.Timestamps[row]).ThenBy(row => row).ToArray();
+            var owned = ordered.Select(row => items[row]).ToHashSet();
+            for (var step = 1; step < ordered.Length; step++)
+            {
+                var next = successor[items[ordered[step - 1]]];
+                if (random.NextDouble() < probability && owned.Add(next))
+                {
+                    owned.Remove(items[ordered[step]]);
+                    items[ordered[step]] = next;
+                    planted++;
+                }
+            }
+        }
+        Console.WriteLine($"Planted {planted:N0} successors ({planted / (double)table.Count:P1} of the interactions).");
+        return new MovieLensDataset
+        {
+            Name = dataset.Name + "-planted",
+            Format = dataset.Format,
+            Scale = dataset.Scale,
+            Interactions = new InteractionTable(table.Users.ToArray(), items, table.Ratings.ToArray(), table.Timestamps.ToArray(), table.UserCount, table.ItemCount),
+            Users = dataset.Users,
+            Items = dataset.Items,
+            Movies = dataset.Movies,
+            UserProfiles = dataset.UserProfiles,
+            Tags = dataset.Tags,
+            Fingerprint = dataset.Fingerprint + "-planted",
+            Report = dataset.Report,
+        };
     }
 
     private static string[] List(string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

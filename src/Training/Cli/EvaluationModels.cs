@@ -12,5 +12,13 @@ internal static class EvaluationModels
         "Most interacted movies in Train ∪ Validation, the same list for everyone.",
         split => PopularityRecommender.Fit(split));
 
-    public static IReadOnlyList<EvaluationModel> All { get; } = [Popularity];
+    public static EvaluationModel Markov { get; } = new(
+        "markov",
+        "First-order transitions: the movies that most often followed the user's last movie, then popularity.",
+        split => MarkovRecommender.Fit(split));
+
+    public static IReadOnlyList<EvaluationModel> All { get; } = [Popularity, Markov];
+
+    /// <summary>The model of that name; null for the trained (TorchSharp) models.</summary>
+    public static EvaluationModel? Find(string name) => All.FirstOrDefault(model => model.Name == name);
 }

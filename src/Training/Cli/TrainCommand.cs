@@ -20,7 +20,7 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
     public const string ReportFileName = "report.md";
     public const string CurvesFileName = "training-curves.png";
 
-    private static readonly string[] AllModels = [MainModel, "popularity", "bpr", "lightgcn", "lstm"];
+    private static readonly string[] AllModels = [MainModel, "popularity", "markov", "bpr", "lightgcn", "lstm"];
 
     public string Name => "train";
 
@@ -78,9 +78,9 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
             var stopwatch = Stopwatch.StartNew();
             IItemScorer scorer;
             TrainedModel? trained = null;
-            if (model == "popularity")
+            if (EvaluationModels.Find(model) is { } untrained)
             {
-                scorer = PopularityRecommender.Fit(split);
+                scorer = untrained.Train(split);
             }
             else
             {
