@@ -28,14 +28,14 @@ public class RankingEvaluatorTests
         var metrics = result.Metrics;
         Assert.Equal(2, metrics.UserCount);
         // User 1 hits 14 and 13 at ranks 2 and 3 of its 2 relevant movies; user 2 misses movie 10.
-        Assert.Equal((2.0 / 3 + 0) / 2, metrics.Precision, Tolerance);
-        Assert.Equal((1.0 + 0) / 2, metrics.Recall, Tolerance);
-        Assert.Equal(0.3467132018086354, metrics.Ndcg, Tolerance);
-        Assert.Equal((1.0 / 2 + 2.0 / 3) / 2 / 2, metrics.Map, Tolerance);
-        Assert.Equal(0.5, metrics.HitRate, Tolerance);
-        Assert.Equal(0.5 / 2, metrics.Mrr, Tolerance);
+        Approx.Equal((2.0 / 3 + 0) / 2, metrics.Precision, rel: 0, abs: Tolerance);
+        Approx.Equal((1.0 + 0) / 2, metrics.Recall, rel: 0, abs: Tolerance);
+        Approx.Equal(0.3467132018086354, metrics.Ndcg, rel: 0, abs: Tolerance);
+        Approx.Equal((1.0 / 2 + 2.0 / 3) / 2 / 2, metrics.Map, rel: 0, abs: Tolerance);
+        Approx.Equal(0.5, metrics.HitRate, rel: 0, abs: Tolerance);
+        Approx.Equal(0.5 / 2, metrics.Mrr, rel: 0, abs: Tolerance);
         // Movies 15, 14, 13, 11 out of 6.
-        Assert.Equal(4.0 / 6, metrics.Coverage, Tolerance);
+        Approx.Equal(4.0 / 6, metrics.Coverage, rel: 0, abs: Tolerance);
     }
 
     [Fact]
@@ -47,8 +47,8 @@ public class RankingEvaluatorTests
 
         Assert.Equal([[15, 14, 13], [15, 14, 13]], RawLists(split, result));
         // User 1's validation movie 12 is ranked 4th; user 2's movie 13 is 3rd.
-        Assert.Equal(0.5, result.Metrics.HitRate, Tolerance);
-        Assert.Equal(1.0 / 3 / 2, result.Metrics.Mrr, Tolerance);
+        Approx.Equal(0.5, result.Metrics.HitRate, rel: 0, abs: Tolerance);
+        Approx.Equal(1.0 / 3 / 2, result.Metrics.Mrr, rel: 0, abs: Tolerance);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public class RankingEvaluatorTests
 
         // User 1 has 3 of the 6 movies in Train ∪ Validation.
         Assert.Equal([15, 14, 13], RawLists(split, result)[0]);
-        Assert.Equal((2.0 / 5 + 1.0 / 5) / 2, result.Metrics.Precision, Tolerance);
+        Approx.Equal((2.0 / 5 + 1.0 / 5) / 2, result.Metrics.Precision, rel: 0, abs: Tolerance);
     }
 
     [Fact]

@@ -11,12 +11,12 @@ public class RankingMetricsTests
     {
         var metrics = RankingMetrics.ForUser([true, false, true, false, false], relevantCount: 4, k: 5);
 
-        Assert.Equal(0.4, metrics.Precision, Tolerance);
-        Assert.Equal(0.5, metrics.Recall, Tolerance);
+        Approx.Equal(0.4, metrics.Precision, rel: 0, abs: Tolerance);
+        Approx.Equal(0.5, metrics.Recall, rel: 0, abs: Tolerance);
         // DCG 1 + 1/log2(4) = 1.5; IDCG over 4 ideal hits = 1 + 1/log2(3) + 1/2 + 1/log2(5).
-        Assert.Equal(0.5855700749881525, metrics.Ndcg, Tolerance);
+        Approx.Equal(0.5855700749881525, metrics.Ndcg, rel: 0, abs: Tolerance);
         // (1/1 + 2/3) / 4 relevant.
-        Assert.Equal(0.41666666666666667, metrics.AveragePrecision, Tolerance);
+        Approx.Equal(0.41666666666666667, metrics.AveragePrecision, rel: 0, abs: Tolerance);
         Assert.Equal(1, metrics.Hit);
         Assert.Equal(1, metrics.ReciprocalRank);
     }
@@ -26,14 +26,14 @@ public class RankingMetricsTests
     {
         var metrics = RankingMetrics.ForUser([false, true, false, false, true], relevantCount: 2, k: 5);
 
-        Assert.Equal(0.4, metrics.Precision, Tolerance);
-        Assert.Equal(1.0, metrics.Recall, Tolerance);
+        Approx.Equal(0.4, metrics.Precision, rel: 0, abs: Tolerance);
+        Approx.Equal(1.0, metrics.Recall, rel: 0, abs: Tolerance);
         // (1/log2(3) + 1/log2(6)) / (1 + 1/log2(3)).
-        Assert.Equal(0.6240505200038379, metrics.Ndcg, Tolerance);
+        Approx.Equal(0.6240505200038379, metrics.Ndcg, rel: 0, abs: Tolerance);
         // (1/2 + 2/5) / 2.
-        Assert.Equal(0.45, metrics.AveragePrecision, Tolerance);
+        Approx.Equal(0.45, metrics.AveragePrecision, rel: 0, abs: Tolerance);
         Assert.Equal(1, metrics.Hit);
-        Assert.Equal(0.5, metrics.ReciprocalRank, Tolerance);
+        Approx.Equal(0.5, metrics.ReciprocalRank, rel: 0, abs: Tolerance);
     }
 
     [Fact]
@@ -41,13 +41,13 @@ public class RankingMetricsTests
     {
         var metrics = RankingMetrics.ForUser([false, false, true], relevantCount: 7, k: 3);
 
-        Assert.Equal(1.0 / 3, metrics.Precision, Tolerance);
-        Assert.Equal(1.0 / 7, metrics.Recall, Tolerance);
+        Approx.Equal(1.0 / 3, metrics.Precision, rel: 0, abs: Tolerance);
+        Approx.Equal(1.0 / 7, metrics.Recall, rel: 0, abs: Tolerance);
         // (1/log2(4)) / (1 + 1/log2(3) + 1/log2(4)).
-        Assert.Equal(0.23463936301137822, metrics.Ndcg, Tolerance);
+        Approx.Equal(0.23463936301137822, metrics.Ndcg, rel: 0, abs: Tolerance);
         // MAP divides by all 7 relevant items, not by min(7, k).
-        Assert.Equal(1.0 / 3 / 7, metrics.AveragePrecision, Tolerance);
-        Assert.Equal(1.0 / 3, metrics.ReciprocalRank, Tolerance);
+        Approx.Equal(1.0 / 3 / 7, metrics.AveragePrecision, rel: 0, abs: Tolerance);
+        Approx.Equal(1.0 / 3, metrics.ReciprocalRank, rel: 0, abs: Tolerance);
     }
 
     [Fact]
@@ -63,10 +63,10 @@ public class RankingMetricsTests
     {
         var metrics = RankingMetrics.ForUser([true], relevantCount: 1, k: 10);
 
-        Assert.Equal(0.1, metrics.Precision, Tolerance);
-        Assert.Equal(1.0, metrics.Recall, Tolerance);
-        Assert.Equal(1.0, metrics.Ndcg, Tolerance);
-        Assert.Equal(1.0, metrics.AveragePrecision, Tolerance);
+        Approx.Equal(0.1, metrics.Precision, rel: 0, abs: Tolerance);
+        Approx.Equal(1.0, metrics.Recall, rel: 0, abs: Tolerance);
+        Approx.Equal(1.0, metrics.Ndcg, rel: 0, abs: Tolerance);
+        Approx.Equal(1.0, metrics.AveragePrecision, rel: 0, abs: Tolerance);
     }
 
     [Fact]
@@ -74,9 +74,9 @@ public class RankingMetricsTests
     {
         var metrics = RankingMetrics.ForUser([5, 9, 7, 3], new HashSet<int> { 3, 9 }, k: 3);
 
-        Assert.Equal(1.0 / 3, metrics.Precision, Tolerance);
-        Assert.Equal(0.5, metrics.Recall, Tolerance);
-        Assert.Equal(0.5, metrics.ReciprocalRank, Tolerance);
+        Approx.Equal(1.0 / 3, metrics.Precision, rel: 0, abs: Tolerance);
+        Approx.Equal(0.5, metrics.Recall, rel: 0, abs: Tolerance);
+        Approx.Equal(0.5, metrics.ReciprocalRank, rel: 0, abs: Tolerance);
     }
 
     [Fact]
@@ -107,8 +107,8 @@ public class RatingMetricsTests
         float[] predicted = [3.5f, 3, 3, 2];
 
         // Errors -0.5, 0, -2, 1: squares 0.25 + 0 + 4 + 1 = 5.25; absolutes 3.5.
-        Assert.Equal(Math.Sqrt(5.25 / 4), RatingMetrics.Rmse(actual, predicted), 1e-12);
-        Assert.Equal(3.5 / 4, RatingMetrics.Mae(actual, predicted), 1e-12);
+        Approx.Equal(Math.Sqrt(5.25 / 4), RatingMetrics.Rmse(actual, predicted), rel: 0, abs: 1e-12);
+        Approx.Equal(3.5 / 4, RatingMetrics.Mae(actual, predicted), rel: 0, abs: 1e-12);
     }
 
     [Fact]

@@ -16,12 +16,12 @@ public class DatasetSummaryTests
         Assert.Equal(("tiny", "ml-latest"), (summary.Name, summary.Format));
         Assert.Equal((3, 3, 3, 5), (summary.Users, summary.ItemsRated, summary.MoviesInCatalogue, summary.Interactions));
         Assert.Equal((1, 1), (summary.MoviesWithoutRatings, summary.RatedMoviesNotInCatalogue));
-        Assert.Equal(17.5 / 5, summary.MeanRating, 10);
+        Approx.Equal(17.5 / 5, summary.MeanRating, rel: 1e-15, abs: 0, "mean rating");
         Assert.Equal([1L, 0, 0, 0, 0, 0, 0, 3, 0, 1], summary.RatingHistogram.Select(bucket => bucket.Count));
         Assert.Equal(0.5f, summary.RatingHistogram[0].Rating);
         Assert.Equal(DateTimeOffset.UnixEpoch, summary.FirstRatingAt);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(300000), summary.LastRatingAt);
-        Assert.Equal(5.0 / 9.0, summary.Density, 10);
+        Approx.Equal(5.0 / 9.0, summary.Density, rel: 1e-15, abs: 0, "density");
         Assert.Equal((1, 2.0, 2), (summary.MinRatingsPerUser, summary.MedianRatingsPerUser, summary.MaxRatingsPerUser));
         Assert.Equal((1, 1.0, 3), (summary.MinRatingsPerItem, summary.MedianRatingsPerItem, summary.MaxRatingsPerItem));
 

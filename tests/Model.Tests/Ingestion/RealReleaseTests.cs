@@ -19,7 +19,8 @@ public class RealReleaseTests
         Assert.Equal(9742, dataset.Movies.Count);
         Assert.Equal(3683, dataset.Tags.Values.Sum(tags => tags.Count));
         Assert.Equal(1572, dataset.Tags.Count);
-        Assert.Equal(3.50156, dataset.Interactions.Ratings.ToArray().Average(rating => (double)rating), 5);
+        // Half stars sum exactly in double, so the mean is one correctly rounded division.
+        Approx.Equal(353_083.0 / 100_836, dataset.Interactions.Ratings.ToArray().Average(rating => (double)rating), rel: 1e-15, abs: 0, "mean rating");
         Assert.Equal(100836, dataset.Report.RowsRead);
         Assert.Equal(100836, dataset.Report.RowsKept);
         Assert.Equal(0, dataset.Report.RowsSkipped);
@@ -65,7 +66,7 @@ public class RealReleaseTests
         Assert.Equal(1682, dataset.Items.Count);
         Assert.Equal(100000, dataset.Interactions.Count);
         Assert.Equal(1682, dataset.Movies.Count);
-        Assert.Equal(3.52986, dataset.Interactions.Ratings.ToArray().Average(rating => (double)rating), 5);
+        Approx.Equal(352_986.0 / 100_000, dataset.Interactions.Ratings.ToArray().Average(rating => (double)rating), rel: 1e-15, abs: 0, "mean rating");
         Assert.Equal(196, dataset.Users.GetRawId(dataset.Interactions.Users[0]));
         Assert.Equal(242, dataset.Items.GetRawId(dataset.Interactions.Items[0]));
         Assert.Equal(881250949L, dataset.Interactions.Timestamps[0]);
@@ -136,7 +137,7 @@ public class RealReleaseTests
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1537799250), summary.LastRatingAt);
         Assert.Equal(20, summary.MinRatingsPerUser);
         Assert.Equal(3683, summary.Tags);
-        Assert.Equal(100836.0 / (610.0 * 9724.0), summary.Density, 12);
+        Approx.Equal(100836.0 / (610.0 * 9724.0), summary.Density, rel: 1e-15, abs: 0, "density");
     }
 
     private sealed class MovieInfoComparer : IEqualityComparer<MovieInfo>

@@ -89,17 +89,22 @@ public sealed class TorchSharpParityTests
         }
 
         var expected = Floats(torchVectors);
-        var expectedTop = topk(matmul(torchVectors, scoringTable.t()), 10).indices;
+        var expectedTop = TopTen(torchVectors, scoringTable);
         foreach (var (runtime, vectors) in new[] { ("ONNX Runtime", onnxVectors), ("compiled", compiledVectors) })
         {
-            var maxDifference = expected.Zip(vectors, (a, b) => Math.Abs(a - b)).Max();
-            var actualTop = topk(matmul(tensor(vectors, [Histories, Dim]), scoringTable.t()), 10).indices;
-            var sameTopTen = eq(expectedTop, actualTop).all(1).sum().item<long>();
-
-            Assert.True(maxDifference <= 1e-4f, $"{runtime}: max |ONNX graph - TorchSharp| = {maxDifference:E2}");
-            Assert.True(sameTopTen >= 999, $"{runtime}: identical top-10 lists: {sameTopTen} of {Histories}");
+            // The engine's acceptance tolerance for two float32 LSTMs (UserVectorRuntimeSelector.Tolerance): they
+            // differ in summation order and activations, about 1e-7 after 50 steps; a wrong gate, bias or step is off
+            // by 1e-2 or more.
+            Approx.AllEqual(expected, vectors, rel: 1e-5, abs: 1e-5, $"{runtime} user vectors (1000 histories × 64) against TorchSharp");
+            TopK.MostlyIdentical(expectedTop, TopTen(tensor(vectors, [Histories, Dim]), scoringTable), maxDiffering: 1, $"{runtime} top-10 lists of 5000 movies against TorchSharp");
         }
     }
 
     private static float[] Floats(Tensor tensor) => tensor.contiguous().data<float>().ToArray();
+
+    private static int[][] TopTen(Tensor userVectors, Tensor scoringTable)
+    {
+        var indices = topk(matmul(userVectors, scoringTable.t()), 10).indices.contiguous().data<long>().ToArray();
+        return [.. indices.Chunk(10).Select(list => list.Select(index => (int)index).ToArray())];
+    }
 }

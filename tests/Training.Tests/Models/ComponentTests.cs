@@ -21,11 +21,11 @@ public sealed class ComponentTests
 
         // Ranking without item 1: 0, 2, 3; one hit (item 2) at rank 2 of two relevant items.
         var idealDcg = 1 + 1 / Math.Log2(3);
-        Assert.Equal(1 / Math.Log2(3) / idealDcg, result.Ndcg, 10);
-        Assert.Equal(0.5 / 2, result.Map, 10);
+        Approx.Equal(1 / Math.Log2(3) / idealDcg, result.Ndcg, rel: 0, abs: 1e-12, "ndcg@3");
+        Approx.Equal(0.5 / 2, result.Map, rel: 0, abs: 1e-12, "map");
         Assert.Equal(1, result.HitRate);
-        Assert.Equal(0.5, result.Recall, 10);
-        Assert.Equal(1.0 / 3, result.Precision, 10);
+        Approx.Equal(0.5, result.Recall, rel: 0, abs: 1e-12, "recall@3");
+        Approx.Equal(1.0 / 3, result.Precision, rel: 0, abs: 1e-12, "precision@3");
         Assert.Equal(1, result.Users);
     }
 
@@ -56,11 +56,12 @@ public sealed class ComponentTests
 
         Assert.Equal(3, graph.EdgeCount);
         Assert.Equal([3.0, 1.0, 1.0, 3.0, 0.0], graph.Degrees());
-        Assert.True(symmetric.allclose(symmetric.t()));
-        Assert.Equal(2 / Math.Sqrt(3 * 3), symmetric[0, 3].item<float>(), 5);
-        Assert.Equal(1 / Math.Sqrt(1 * 3), symmetric[1, 3].item<float>(), 5);
+        // float32 entries: a few units in the last place (1.2e-7 each) of the exact values.
+        Approx.AllEqual(Floats(symmetric.t()), Floats(symmetric), rel: 1e-6, abs: 0, "symmetric adjacency against its transpose");
+        Approx.Equal(2 / Math.Sqrt(3 * 3), symmetric[0, 3].item<float>(), rel: 1e-6, abs: 0, "u0–i1 (two merged edges)");
+        Approx.Equal(1 / Math.Sqrt(1 * 3), symmetric[1, 3].item<float>(), rel: 1e-6, abs: 0, "u1–i1");
         Assert.Equal(0, symmetric[1, 4].item<float>());
-        Assert.True(mean.sum(1).allclose(tensor(new float[] { 1, 1, 1, 1, 0 })), "rows of the mean adjacency must average");
+        Approx.AllEqual([1f, 1, 1, 1, 0], Floats(mean.sum(1)), rel: 0, abs: 1e-6, "row sums of the mean adjacency");
     }
 
     [Fact]
@@ -76,7 +77,7 @@ public sealed class ComponentTests
         Assert.Contains("gender:M", features.Demographics!.Vocabulary);
         Assert.Contains("occupation:student", features.Demographics.Vocabulary);
         var rowSums = features.Demographics.RowIndices.Zip(features.Demographics.Values).GroupBy(p => p.First).Select(g => g.Sum(p => p.Second));
-        Assert.All(rowSums, sum => Assert.Equal(1f, sum, 5));
+        Assert.All(rowSums, sum => Approx.Equal(1, sum, rel: 0, abs: 1e-6, "demographic row sum"));
     }
 
     [Fact]
@@ -92,6 +93,8 @@ public sealed class ComponentTests
 
     private static InteractionTable Table(int[] users, int[] items) =>
         new(users, items, items.Select(_ => 1f).ToArray(), items.Select(_ => 0L).ToArray(), userCount: 1, itemCount: 6);
+
+    private static float[] Floats(Tensor tensor) => tensor.contiguous().data<float>().ToArray();
 
     private sealed class FixedScorer(float[] scores) : IItemScorer
     {

@@ -28,10 +28,14 @@ public sealed class SequenceEncoderTests
 
         Assert.Equal([2L, 6L, 8L], states.shape);
         Assert.Equal([2L, 8L], last.shape);
-        Assert.True(last[0].allclose(lastWithOtherPadding[0], rtol: 0, atol: 1e-6), "padding changed the state of the short sequence");
-        Assert.True(last[0].allclose(alone[0], rtol: 0, atol: 1e-6), "a padded batch differs from the sequence alone");
-        Assert.True(last[0].allclose(states[0][2], rtol: 0, atol: 1e-6), "the last valid step was not the one gathered");
-        Assert.True(last[1].allclose(states[1][5], rtol: 0, atol: 1e-6));
-        Assert.False(last[0].allclose(states[0][5], rtol: 0, atol: 1e-6), "the test cannot tell steps apart");
+        // The same float32 LSTM on the same valid steps; only the batch around them changes, which may change the
+        // kernel's blocking and so the last bits of states of magnitude < 1.
+        Approx.AllEqual(Floats(lastWithOtherPadding[0]), Floats(last[0]), rel: 0, abs: 1e-6, "short sequence with other padding");
+        Approx.AllEqual(Floats(alone[0]), Floats(last[0]), rel: 0, abs: 1e-6, "short sequence in a padded batch against alone");
+        Approx.AllEqual(Floats(states[0][2]), Floats(last[0]), rel: 0, abs: 1e-6, "gathered state against step 3 of the short sequence");
+        Approx.AllEqual(Floats(states[1][5]), Floats(last[1]), rel: 0, abs: 1e-6, "gathered state against step 6 of the long sequence");
+        Assert.True((last[0] - states[0][5]).abs().max().item<float>() > 1e-3f, "the test cannot tell steps apart");
     }
+
+    private static float[] Floats(Tensor tensor) => tensor.contiguous().data<float>().ToArray();
 }
