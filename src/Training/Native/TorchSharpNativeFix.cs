@@ -20,12 +20,14 @@ public static class TorchSharpNativeFix
     private static IReadOnlyList<string>? _checked;
 
     /// <summary>
-    /// Patches every copy of libLibTorchSharp.so that TorchSharp may load in this process (idempotent; runs once).
+    /// Sets the native libraries' environment (<see cref="NativeEnvironment"/>) and patches every copy of
+    /// libLibTorchSharp.so that TorchSharp may load in this process (idempotent; runs once).
     /// Returns the files that were checked. Throws <see cref="InvalidOperationException"/> naming the file when a copy
     /// needs the patch but cannot be rewritten.
     /// </summary>
     public static IReadOnlyList<string> EnsureTorchLoadable()
     {
+        NativeEnvironment.Apply();
         if (!OperatingSystem.IsLinux())
         {
             return [];
