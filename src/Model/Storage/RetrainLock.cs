@@ -133,12 +133,13 @@ public sealed class RetrainLock : IRetrainLock
     private async Task<string> DescribeHolderAsync(BlobClient blob, CancellationToken cancellationToken)
     {
         var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-        if (properties.LeaseState != LeaseState.Leased)
-        {
-            return $"Retrain lock '{Location}' was held a moment ago and is now free ({properties.LeaseState}); another retraining just finished.";
-        }
         var holder = properties.Metadata.TryGetValue(HolderMetadataKey, out var escaped) ? $"'{Uri.UnescapeDataString(escaped)}'" : "an unknown holder";
         var since = properties.Metadata.TryGetValue(AcquiredAtMetadataKey, out var acquiredAt) ? $" since {acquiredAt}" : "";
+        if (properties.LeaseState != LeaseState.Leased)
+        {
+            // The holder finished between the refused acquire and this read; the blob still names it.
+            return $"Retrain lock '{Location}' was held by {holder}{since} a moment ago and is now free ({properties.LeaseState}); another retraining just finished.";
+        }
         return $"Retrain lock '{Location}' is held by {holder}{since}; another retraining is running.";
     }
 

@@ -120,7 +120,7 @@ public sealed class ContainerAppsJobTests(AzuriteFixture azurite) : IDisposable
     /// <summary>Answers the job GET with a one-container template and the start POST with an execution (or an error).</summary>
     private sealed class FakeArm : IDisposable
     {
-        private readonly HttpListener _listener = new();
+        private readonly HttpListener _listener;
         private readonly HttpStatusCode _startStatus;
         private readonly Task _serving;
 
@@ -131,11 +131,13 @@ public sealed class ContainerAppsJobTests(AzuriteFixture azurite) : IDisposable
             {
                 var port = Random.Shared.Next(20000, 60000);
                 Endpoint = $"http://127.0.0.1:{port}/";
-                _listener.Prefixes.Clear();
-                _listener.Prefixes.Add(Endpoint);
+                // A listener whose Start failed is closed: each attempt needs a new one.
+                var listener = new HttpListener();
+                listener.Prefixes.Add(Endpoint);
                 try
                 {
-                    _listener.Start();
+                    listener.Start();
+                    _listener = listener;
                     break;
                 }
                 catch (HttpListenerException) when (attempt < 10)
