@@ -22,11 +22,20 @@ internal sealed class FusionGate : nn.Module
         return z * graph + (1 - z) * sequence;
     }
 
-    /// <summary>Sets every bias of the gate: a positive value starts training with u close to g.</summary>
-    public void InitialiseBias(double bias)
+    /// <summary>
+    /// Sets the gate's biases: <paramref name="bias"/> on the first <paramref name="graphDims"/> dimensions and its
+    /// negation on the rest (the sequence part's own columns). A positive value starts training with u close to g
+    /// on the graph's dimensions and to s on the sequence part's.
+    /// </summary>
+    public void InitialiseBias(double bias, int graphDims)
     {
         using var noGrad = no_grad();
         gate.bias!.fill_(bias);
+        var dims = gate.bias.shape[0];
+        if (graphDims < dims)
+        {
+            gate.bias.narrow(0, graphDims, dims - graphDims).fill_(-bias);
+        }
     }
 
     public Linear Gate => gate;

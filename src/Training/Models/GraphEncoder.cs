@@ -27,20 +27,20 @@ internal sealed class GraphEncoder : nn.Module
         _convolution = shape.Convolution;
         if (shape.Kind.HasUserEmbeddings())
         {
-            userIds = nn.Embedding(shape.UserCount, shape.Dim);
+            userIds = nn.Embedding(shape.UserCount, shape.GraphDim);
             nn.init.normal_(userIds.weight!, 0, initStd);
         }
-        itemIds = nn.Embedding(shape.ItemCount, shape.Dim);
+        itemIds = nn.Embedding(shape.ItemCount, shape.GraphDim);
         nn.init.normal_(itemIds.weight!, 0, initStd);
-        genreWeight = FeatureWeight(shape.Genres.Count, shape.Dim, initStd);
-        tagWeight = FeatureWeight(shape.Tags.Count, shape.Dim, initStd);
-        demographicWeight = userIds is null ? null : FeatureWeight(shape.Demographics.Count, shape.Dim, initStd);
+        genreWeight = FeatureWeight(shape.Genres.Count, shape.GraphDim, initStd);
+        tagWeight = FeatureWeight(shape.Tags.Count, shape.GraphDim, initStd);
+        demographicWeight = userIds is null ? null : FeatureWeight(shape.Demographics.Count, shape.GraphDim, initStd);
         if (_convolution == GraphConvolution.Sage && _layers > 0)
         {
             sageLayers = new ModuleList<Linear>();
             for (var layer = 0; layer < _layers; layer++)
             {
-                sageLayers.Add(nn.Linear(2 * shape.Dim, shape.Dim));
+                sageLayers.Add(nn.Linear(2 * shape.GraphDim, shape.GraphDim));
             }
         }
         RegisterComponents();

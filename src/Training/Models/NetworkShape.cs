@@ -15,6 +15,12 @@ public sealed record NetworkShape
     public required int LstmLayers { get; init; }
     public required double LstmDropout { get; init; }
 
+    /// <summary>gcn-lstm: the last columns of E that belong to the sequence part (TrainingOptions.SequenceDim); 0 shares all.</summary>
+    public int SequenceDim { get; init; }
+
+    /// <summary>The graph encoder's width: Dim − SequenceDim.</summary>
+    public int GraphDim => Dim - SequenceDim;
+
     /// <summary>Feature vocabularies (empty when the feature is unused); their sizes fix the projection shapes.</summary>
     public IReadOnlyList<string> Genres { get; init; } = [];
     public IReadOnlyList<string> Tags { get; init; } = [];

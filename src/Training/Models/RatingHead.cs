@@ -23,8 +23,8 @@ internal sealed class RatingHead : nn.Module
         itemBias = nn.Embedding(shape.ItemCount, 1);
         nn.init.zeros_(userBias.weight!);
         nn.init.zeros_(itemBias.weight!);
-        userMap = nn.Linear(shape.Dim, shape.RatingDim, hasBias: false);
-        itemMap = nn.Linear(shape.Dim, shape.RatingDim, hasBias: false);
+        userMap = nn.Linear(shape.GraphDim, shape.RatingDim, hasBias: false);
+        itemMap = nn.Linear(shape.GraphDim, shape.RatingDim, hasBias: false);
         RegisterComponents();
     }
 
@@ -36,10 +36,14 @@ internal sealed class RatingHead : nn.Module
         itemBias.weight!.copy_(tensor(itemBiases).view(-1, 1));
     }
 
-    /// <summary>Ratings [M] for users [M] and movies [M] with their embeddings [M, D].</summary>
+    /// <summary>
+    /// Ratings [M] for users [M] and movies [M] with their rows of G and E [M, D]; only the graph's columns count (the
+    /// sequence part's own columns of E are trained for what comes next, not for how much it is liked).
+    /// </summary>
     public Tensor Predict(Tensor users, Tensor items, Tensor userEmbeddings, Tensor itemEmbeddings)
     {
-        var interaction = (userMap.call(userEmbeddings) * itemMap.call(itemEmbeddings)).sum(-1);
+        var graphDim = userMap.weight!.shape[1];
+        var interaction = (userMap.call(userEmbeddings.narrow(-1, 0, graphDim)) * itemMap.call(itemEmbeddings.narrow(-1, 0, graphDim))).sum(-1);
         return interaction + userBias.call(users).squeeze(-1) + itemBias.call(items).squeeze(-1) + _mean;
     }
 }

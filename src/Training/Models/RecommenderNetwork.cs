@@ -16,6 +16,7 @@ internal sealed class RecommenderNetwork : nn.Module
     private readonly FusionGate? fusion;
     private readonly Parameter? anonymous;
     private readonly RatingHead? rating;
+    private readonly Embedding? sequenceItems;
 
     public RecommenderNetwork(NetworkShape shape, double initStd) : base(nameof(RecommenderNetwork))
     {
@@ -29,6 +30,11 @@ internal sealed class RecommenderNetwork : nn.Module
         {
             fusion = new FusionGate(shape.Dim);
             anonymous = new Parameter(zeros(shape.Dim));
+            if (shape.SequenceDim > 0)
+            {
+                sequenceItems = nn.Embedding(shape.ItemCount, shape.SequenceDim);
+                nn.init.normal_(sequenceItems.weight!, 0, initStd);
+            }
         }
         if (shape.HasRatingHead)
         {
@@ -45,6 +51,20 @@ internal sealed class RecommenderNetwork : nn.Module
 
     /// <summary>The vector standing in for g when the user is not in the graph (gcn-lstm only).</summary>
     public Parameter? Anonymous => anonymous;
+
+    /// <summary>
+    /// The user table G [U, Dim] (null without users) and the movie table E [N, Dim]: the graph encoder's, with the
+    /// sequence part's own movie columns appended to E and zero columns to G when the shape has SequenceDim.
+    /// </summary>
+    public (Tensor? Users, Tensor Items) Encode(GraphInputs inputs)
+    {
+        var (users, items) = graph.Encode(inputs);
+        if (sequenceItems is null)
+        {
+            return (users, items);
+        }
+        return (users is null ? null : nn.functional.pad(users, [0, Shape.SequenceDim]), cat([items, sequenceItems.weight!], 1));
+    }
 
     /// <summary>
     /// Movie embeddings fed to the LSTM: [B, T] indices → [B, T, D]. <paramref name="keep"/> ([B, T], 1 or 0), when

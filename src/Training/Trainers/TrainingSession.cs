@@ -66,6 +66,7 @@ internal sealed class TrainingSession : IDisposable
             Hidden = options.Hidden,
             LstmLayers = options.LstmLayers,
             LstmDropout = options.LstmDropout,
+            SequenceDim = kind == ModelKind.GcnLstm ? options.SequenceDim : 0,
             Genres = features.Genres?.Vocabulary ?? [],
             Tags = features.Tags?.Vocabulary ?? [],
             Demographics = features.Demographics?.Vocabulary ?? [],
@@ -78,7 +79,7 @@ internal sealed class TrainingSession : IDisposable
             var (userBiases, itemBiases) = BaselineBiases(train, shape.GlobalMeanRating);
             _network.Rating.InitialiseBiases(userBiases, itemBiases);
         }
-        _network.Fusion?.InitialiseBias(options.GateBiasInit);
+        _network.Fusion?.InitialiseBias(options.GateBiasInit, graphDims: shape.GraphDim);
         _network.to(device);
         _inputs = GraphInputs.Create(shape, graph, features, device);
         _loss = options.ResolveLoss(kind, train.ItemCount);
@@ -191,7 +192,7 @@ internal sealed class TrainingSession : IDisposable
         _network.eval();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var (users, items) = _network.Graph.Encode(_inputs);
+        var (users, items) = _network.Encode(_inputs);
         var histories = _split.Validation.Count > 0 ? UserHistories.Build(_split.Train, _split.Validation) : _trainHistories;
         var vectors = UserVectors(users, items, Enumerable.Range(0, _split.Train.UserCount).ToArray(), histories);
         return (
@@ -273,6 +274,7 @@ internal sealed class TrainingSession : IDisposable
     {
         var users = Enumerable.Range(0, _trainItems.UserCount).Where(u => _trainItems.Count(u) > 0).ToArray();
         Shuffle(users);
+        var batchSize = _network.Sequence is not null && stage == TrainingStage.Full ? _options.SequenceUserBatchSize : _options.UserBatchSize;
         double lossSum = 0, rankingSum = 0, ratingSum = 0;
         var steps = 0;
         var batch = new List<int>();
@@ -283,8 +285,8 @@ internal sealed class TrainingSession : IDisposable
             batch.Add(user);
             windows += _chunksByUser?[user].Count ?? 0;
             var following = next + 1 < users.Length ? _chunksByUser?[users[next + 1]].Count ?? 0 : 0;
-            // A step ends at UserBatchSize users, or before its windows would pass MaxWindowsPerStep (bounding memory).
-            if (next + 1 < users.Length && batch.Count < _options.UserBatchSize && windows + following <= _options.MaxWindowsPerStep)
+            // A step ends at the batch size, or before its windows would pass MaxWindowsPerStep (bounding memory).
+            if (next + 1 < users.Length && batch.Count < batchSize && windows + following <= _options.MaxWindowsPerStep)
             {
                 continue;
             }
@@ -312,7 +314,7 @@ internal sealed class TrainingSession : IDisposable
     /// <summary>The ranking loss (sum of the applicable losses) and rating loss of one step over these users.</summary>
     internal (Tensor? Ranking, Tensor? Rating) UserLosses(int[] users, TrainingStage stage)
     {
-        var (graphUsers, items) = _network.Graph.Encode(_inputs);
+        var (graphUsers, items) = _network.Encode(_inputs);
         var losses = new List<Tensor>();
         var graphWeight = _kind == ModelKind.LightGcn || stage == TrainingStage.GraphWarmup ? 1.0 : _options.GraphLossWeight;
         if (graphUsers is not null && graphWeight > 0)
@@ -479,7 +481,7 @@ internal sealed class TrainingSession : IDisposable
                 ratings[i] = train.Ratings[rows[i]];
             }
             using var scope = NewDisposeScope();
-            var (graphUsers, items) = _network.Graph.Encode(_inputs);
+            var (graphUsers, items) = _network.Encode(_inputs);
             var userTensor = tensor(users.Select(u => (long)u).ToArray(), device: _device);
             var targetTensor = tensor(targets, device: _device);
             var userVectors = GraphPart(graphUsers!, users, anonymous: null);
@@ -582,7 +584,7 @@ internal sealed class TrainingSession : IDisposable
         {
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
-            var (graphUsers, items) = _network.Graph.Encode(_inputs);
+            var (graphUsers, items) = _network.Encode(_inputs);
             var userArray = users.ToArray();
             var vectors = graphOnly
                 ? graphUsers!.index_select(0, tensor(userArray.Select(u => (long)u).ToArray(), device: _device)).cpu()

@@ -28,6 +28,41 @@ internal static class SyntheticData
         return Build(rows, users, movies, random);
     }
 
+    /// <summary>
+    /// Every movie has a fixed random successor ("the sequel"), and users have one of <paramref name="tastes"/> tastes
+    /// (movie index mod tastes).
+    /// Each next movie is, with probability <paramref name="sequelProbability"/>, the sequel of the one before (unless
+    /// already watched), otherwise a random unwatched movie of the user's taste: the sequels are for a sequence model
+    /// (or a Markov chain) to find, the tastes for a graph model. One movie a day.
+    /// </summary>
+    public static MovieLensDataset PlantedSequels(int users, int movies, int minLength, int maxLength, double sequelProbability, int tastes, int seed)
+    {
+        var random = new Random(seed);
+        var sequel = Enumerable.Range(0, movies).ToArray();
+        random.Shuffle(sequel);
+        var rows = new List<(int User, int Movie, float Rating, long Time)>();
+        for (var user = 0; user < users; user++)
+        {
+            var length = random.Next(minLength, maxLength + 1);
+            var taste = Enumerable.Range(0, movies).Where(movie => movie % tastes == user % tastes).ToList();
+            var watched = new HashSet<int>();
+            var movie = taste[random.Next(taste.Count)];
+            for (var step = 0; step < length; step++)
+            {
+                watched.Add(movie);
+                rows.Add((user, movie, 1 + random.Next(5), 1_000_000L + user * 10_000L + step * 86_400L));
+                var next = sequel[movie];
+                if (random.NextDouble() >= sequelProbability || watched.Contains(next))
+                {
+                    var unwatched = taste.Where(candidate => !watched.Contains(candidate)).ToList();
+                    next = unwatched.Count > 0 ? unwatched[random.Next(unwatched.Count)] : sequel[movie];
+                }
+                movie = next;
+            }
+        }
+        return Build(rows, users, movies, random);
+    }
+
     /// <summary>Users with random tastes: each rates a random set of movies at random times.</summary>
     public static MovieLensDataset Random(int users, int movies, int perUser, int seed)
     {
