@@ -55,7 +55,6 @@ internal static class TrainEpochCommand
             MaxEpochs = 1,
             GraphWarmupEpochs = graphWarmupEpochs,
             UserBatchSize = userBatch,
-            SequenceUserBatchSize = userBatch,
             MaxWindowsPerStep = windowsPerStep,
         };
         var progress = new ConsoleProgress(report => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

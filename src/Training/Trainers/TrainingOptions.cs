@@ -104,11 +104,12 @@ public sealed record TrainingOptions
     /// columns are then a movie table of its own (id embeddings, not propagated over the graph, trained at the full
     /// learning rate), and the graph part fills the first columns (its user vectors g are zero in the rest). The
     /// LightGCN-smoothed graph columns cannot tell a movie's arbitrary successor from the movies like it; the sequence
-    /// columns can. 0 shares every column (the seed design). Measured with <see cref="SequenceUserBatchSize"/> 16,
-    /// leave-one-out, seed 13 (ndcg@10 / hr@10, share 0 → 0.5): ml-100k 0.0945 / 0.177 → 0.1030 / 0.199; ml-100k with
-    /// planted sequels (24%) 0.043 / 0.087 (at 64 users a step) → 0.132 / 0.195.
+    /// columns can. 0 (the default, the seed design) shares every column. Leave-one-out, ndcg@10 / hr@10, share 0 →
+    /// 0.5 with 16 users a step: ml-100k with planted sequels (24%, seed 13) 0.043 / 0.087 → 0.132 / 0.195; ml-100k
+    /// seed 42 0.100 / 0.189 → 0.102 / 0.186; ml-latest-small seed 13 0.050 / 0.102 → 0.054 / 0.105. Not the default
+    /// until stratified ml-100k and rating RMSE are measured with it.
     /// </summary>
-    public double SequenceDimShare { get; init; } = 0.5;
+    public double SequenceDimShare { get; init; }
 
     /// <summary>The sequence part's columns of E for a gcn-lstm of <see cref="Dim"/>: round(Dim × share).</summary>
     internal int SequenceDim => (int)Math.Round(Dim * SequenceDimShare, MidpointRounding.AwayFromZero);
@@ -153,12 +154,12 @@ public sealed record TrainingOptions
     public int UserBatchSize { get; init; } = 64;
 
     /// <summary>
-    /// Users per step while a sequence part trains (lstm, and gcn-lstm's joint stage), in place of
-    /// <see cref="UserBatchSize"/>. The LSTM learns by steps, not by passes over the data: at 64 users ml-100k gives 15
-    /// steps an epoch, and the LSTM was still improving when early stopping's epoch cap ended it (ml-100k leave-one-out,
-    /// seed 13: gcn-lstm ndcg@10 0.0904 at 64, 0.1030 at 16, both with SequenceDim 32).
+    /// Users per step while a sequence part trains (lstm, and gcn-lstm's joint stage); null: <see cref="UserBatchSize"/>.
+    /// The LSTM learns by steps, not by passes: at 64 users ml-100k gives 15 steps an epoch, and on planted sequels the
+    /// LSTM was still improving when the epoch cap ended it (lstm alone, ml-100k leave-one-out seed 13: ndcg@10 0.066
+    /// at 64, 0.087 at 16, where the Markov chain scores 0.065).
     /// </summary>
-    public int SequenceUserBatchSize { get; init; } = 16;
+    public int? SequenceUserBatchSize { get; init; }
 
     /// <summary>
     /// Sequence models: most history windows (each up to L steps) per step; a step closes early rather than pass it,
@@ -232,7 +233,7 @@ public sealed record TrainingOptions
         Require(WeightDecay >= 0, nameof(WeightDecay), "must not be negative");
         Require(EmbeddingL2 >= 0, nameof(EmbeddingL2), "must not be negative");
         Require(UserBatchSize > 0, nameof(UserBatchSize), "must be positive");
-        Require(SequenceUserBatchSize > 0, nameof(SequenceUserBatchSize), "must be positive");
+        Require(SequenceUserBatchSize is null or > 0, nameof(SequenceUserBatchSize), "must be positive");
         Require(MaxWindowsPerStep > 0, nameof(MaxWindowsPerStep), "must be positive");
         Require(PairBatchSize > 0, nameof(PairBatchSize), "must be positive");
         Require(MaxEpochs > 0, nameof(MaxEpochs), "must be positive");

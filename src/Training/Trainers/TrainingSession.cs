@@ -274,7 +274,7 @@ internal sealed class TrainingSession : IDisposable
     {
         var users = Enumerable.Range(0, _trainItems.UserCount).Where(u => _trainItems.Count(u) > 0).ToArray();
         Shuffle(users);
-        var batchSize = _network.Sequence is not null && stage == TrainingStage.Full ? _options.SequenceUserBatchSize : _options.UserBatchSize;
+        var batchSize = _network.Sequence is not null && stage == TrainingStage.Full ? _options.SequenceUserBatchSize ?? _options.UserBatchSize : _options.UserBatchSize;
         double lossSum = 0, rankingSum = 0, ratingSum = 0;
         var steps = 0;
         var batch = new List<int>();

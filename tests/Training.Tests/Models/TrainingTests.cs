@@ -89,7 +89,8 @@ public sealed class TrainingTests
 
     /// <summary>
     /// Tastes for the graph, sequels for the sequence: the graph half alone stays below the Markov chain, so gcn-lstm
-    /// reaches it only with a working sequence half (here: gcn-lstm 0.677, Markov chain 0.603, lightgcn 0.320).
+    /// reaches it only with a working sequence half (here: gcn-lstm 0.677, Markov chain 0.603, lightgcn 0.320; the seed
+    /// design, SequenceDimShare 0, scores 0.653 on this data and fails on ml-100k with planted sequels).
     /// </summary>
     [Fact]
     public void Gcn_lstm_finds_planted_sequels_at_least_as_well_as_a_markov_chain()
@@ -97,7 +98,8 @@ public sealed class TrainingTests
         var split = SyntheticData.LeaveOneOut(SyntheticData.PlantedSequels(users: 300, movies: 80, minLength: 8, maxLength: 16, sequelProbability: 0.5, tastes: 4, seed: 11));
         var options = TinyModels.Options with
         {
-            Dim = 32, Hidden = 32, LstmLayers = 1, MaxEpochs = 30, GraphWarmupEpochs = 5, Patience = 30, MaxHistory = 16,
+            Dim = 32, SequenceDimShare = 0.5, SequenceUserBatchSize = 16, Hidden = 32, LstmLayers = 1, MaxEpochs = 30, GraphWarmupEpochs = 5, Patience = 30,
+            MaxHistory = 16,
         };
 
         using var gcnLstm = ModelTrainer.Train("gcn-lstm", split, options);
