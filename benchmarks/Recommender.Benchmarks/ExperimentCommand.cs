@@ -82,7 +82,7 @@ internal static class ExperimentCommand
                 }
                 else
                 {
-                    trained = ModelTrainer.Train(model, split, options, new EpochLog(epoch => Log(string.Create(CultureInfo.InvariantCulture,
+                    trained = ModelTrainer.Train(model, split, options, new SynchronousProgress<EpochReport>(epoch => Log(string.Create(CultureInfo.InvariantCulture,
                         $"  {model} epoch {epoch.Epoch}: loss {epoch.Loss:F4} (rank {epoch.RankingLoss:F4}, rating {epoch.RatingLoss:F4}) val-ndcg@10 {epoch.ValidationNdcg:F4} {epoch.Seconds:F1}s {epoch.Stage}"))));
                     scorer = trained.Scorer;
                 }
@@ -155,11 +155,5 @@ internal static class ExperimentCommand
         {
             throw new ArgumentException($"--options is not a TrainingOptions JSON object: {error.Message}", error);
         }
-    }
-
-    /// <summary>Reports on the training thread (Progress&lt;T&gt; would post to the thread pool and reorder the lines).</summary>
-    private sealed class EpochLog(Action<EpochReport> report) : IProgress<EpochReport>
-    {
-        public void Report(EpochReport value) => report(value);
     }
 }

@@ -57,7 +57,7 @@ internal static class TrainEpochCommand
             UserBatchSize = userBatch,
             MaxWindowsPerStep = windowsPerStep,
         };
-        var progress = new ConsoleProgress(report => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        var progress = new SynchronousProgress<EpochReport>(report => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"epoch {report.Epoch} ({report.Stage}): {report.Seconds:F1} s, loss {report.Loss:F4}, validation ndcg@10 {report.ValidationNdcg:F4}")));
         var trainWatch = Stopwatch.StartNew();
         using var model = ModelTrainer.Train("gcn-lstm", split, options, progress);
@@ -71,11 +71,5 @@ internal static class TrainEpochCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"gcn-lstm on {split.Train.Count:N0} training interactions, user batch {userBatch}, {windowsPerStep} windows per step, {threads} thread(s): training (both epochs, final tables, rating evaluation) {trainWatch.Elapsed.TotalSeconds:F1} s, whole run {total.Elapsed.TotalSeconds:F1} s, peak working set {peak / 1e9:F2} GB (target <= {PeakWorkingSetTargetBytes / 1e9:F1} GB)"));
         return peak <= PeakWorkingSetTargetBytes ? 0 : 1;
-    }
-
-    /// <summary>Reports on the training thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class ConsoleProgress(Action<EpochReport> report) : IProgress<EpochReport>
-    {
-        public void Report(EpochReport value) => report(value);
     }
 }

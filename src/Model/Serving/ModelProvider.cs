@@ -128,10 +128,15 @@ public sealed class ModelProvider : IDisposable
             {
                 return null;
             }
-            _lastCheck = _time.GetUtcNow();
-            _refresh = Task.Run(RefreshAsync, CancellationToken.None);
-            return _refresh;
+            return StartCheckLocked();
         }
+    }
+
+    /// <summary>Starts a check of latest.json now; the caller holds <see cref="_gate"/> and no check is running.</summary>
+    private Task StartCheckLocked()
+    {
+        _lastCheck = _time.GetUtcNow();
+        return _refresh = Task.Run(RefreshAsync, CancellationToken.None);
     }
 
     /// <summary>The refresh interval once a model is served; before that, at most <see cref="UnservedCheckInterval"/>.</summary>
@@ -153,8 +158,7 @@ public sealed class ModelProvider : IDisposable
                 _checkAgain = true;
                 return;
             }
-            _lastCheck = _time.GetUtcNow();
-            _refresh = Task.Run(RefreshAsync, CancellationToken.None);
+            StartCheckLocked();
         }
     }
 
