@@ -8,7 +8,7 @@ namespace Recommender.Model.Evaluation;
 /// was never followed) broken by popularity. The simplest model that can find a sequence pattern: a sequence model
 /// should beat it wherever there is one.
 /// </summary>
-public sealed class MarkovRecommender : IItemScorer
+public sealed class MarkovRecommender : IItemScorer, IHistoryScorer
 {
     private readonly int[] _successorOffsets;
     private readonly int[] _successors;
@@ -101,7 +101,7 @@ public sealed class MarkovRecommender : IItemScorer
         }
     }
 
-    /// <summary>Scores every movie after a session whose last movie is <c>history[^1]</c> (popularity alone for an empty one).</summary>
+    /// <summary>Scores every movie after a history whose last movie is <c>history[^1]</c> (popularity alone for an empty one).</summary>
     public void ScoreHistory(ReadOnlySpan<int> history, Span<float> scores)
     {
         if (scores.Length != ItemCount)

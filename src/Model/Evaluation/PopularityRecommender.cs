@@ -6,7 +6,7 @@ namespace Recommender.Model.Evaluation;
 /// Scores every item by how many training interactions it has, the same for every user. It is the evaluation
 /// baseline and the serving fallback for users without history, hence the public ranked list.
 /// </summary>
-public sealed class PopularityRecommender : IItemScorer
+public sealed class PopularityRecommender : IItemScorer, IHistoryScorer
 {
     private readonly float[] _scores;
     private readonly int[] _rankedItems;
@@ -67,5 +67,15 @@ public sealed class PopularityRecommender : IItemScorer
         {
             _scores.CopyTo(scores.Slice(row * _scores.Length, _scores.Length));
         }
+    }
+
+    /// <summary>The same list for every history.</summary>
+    public void ScoreHistory(ReadOnlySpan<int> history, Span<float> scores)
+    {
+        if (scores.Length != _scores.Length)
+        {
+            throw new ArgumentException($"Expected {_scores.Length} scores, got {scores.Length}.", nameof(scores));
+        }
+        _scores.CopyTo(scores);
     }
 }
