@@ -88,7 +88,10 @@ internal static class ExperimentCommand
                 }
                 using (trained)
                 {
-                    var metrics = evaluator.Evaluate(split, EvaluationTarget.Test, scorer, k).Metrics;
+                    // Sessions are scored through the torch model (the served path's twin; InferenceContractTests).
+                    var evaluated = trained is null ? SessionScorer.ForSplit(split, scorer, model)
+                        : split.Sessions is null ? scorer : SessionScorer.Create(split, trained.HistoryScorer());
+                    var metrics = evaluator.Evaluate(split, EvaluationTarget.Test, evaluated, k).Metrics;
                     var training = trained is null ? ""
                         : string.Create(CultureInfo.InvariantCulture, $" rmse {trained.Rating?.Rmse:F4} best-epoch {trained.BestEpoch} loss {trained.Loss} train {trained.TrainSeconds:F1}s");
                     Log(string.Create(CultureInfo.InvariantCulture,

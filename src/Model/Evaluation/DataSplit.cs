@@ -21,4 +21,11 @@ public sealed class DataSplit
     public required InteractionTable Train { get; init; }
     public required InteractionTable Validation { get; init; }
     public required InteractionTable Test { get; init; }
+
+    /// <summary>
+    /// The session protocol's held-out users' histories before their Test movie: never learnt from, read as the input
+    /// of a session (see <see cref="SessionSplit"/>); excluded from their ranking like Train and Validation. Null for
+    /// the other protocols.
+    /// </summary>
+    public InteractionTable? Sessions { get; init; }
 }

@@ -69,12 +69,12 @@ public sealed class LeaveOneOutSplit : ISplitProtocol
             for (var i = 1; i < userRows.Length; i++)
             {
                 var row = userRows[i];
-                if (IsLater(row, last, timestamps, items, itemIds))
+                if (SplitAssignment.IsLater(row, last, timestamps, items, itemIds))
                 {
                     beforeLast = last;
                     last = row;
                 }
-                else if (beforeLast < 0 || IsLater(row, beforeLast, timestamps, items, itemIds))
+                else if (beforeLast < 0 || SplitAssignment.IsLater(row, beforeLast, timestamps, items, itemIds))
                 {
                     beforeLast = row;
                 }
@@ -93,11 +93,6 @@ public sealed class LeaveOneOutSplit : ISplitProtocol
         };
         return SplitAssignment.ToSplit(dataset, parts, Name, seed, _k, parameters);
     }
-
-    private static bool IsLater(int row, int than, ReadOnlySpan<long> timestamps, ReadOnlySpan<int> items, IdIndex itemIds) =>
-        timestamps[row] != timestamps[than]
-            ? timestamps[row] > timestamps[than]
-            : itemIds.GetRawId(items[row]) > itemIds.GetRawId(items[than]);
 
     /// <summary>Marks as removed, until nothing changes, the rows of users and items with fewer than k kept rows.</summary>
     private static int ApplyKCore(InteractionTable interactions, SplitPart[] parts, int k)

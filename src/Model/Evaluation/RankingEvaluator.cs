@@ -10,7 +10,7 @@ public enum EvaluationTarget
     /// <summary>Validation, excluding the items each user has in Train (for early stopping).</summary>
     Validation,
 
-    /// <summary>Test, excluding the items each user has in Train or Validation.</summary>
+    /// <summary>Test, excluding the items each user has in Train, Validation or (session protocol) Sessions.</summary>
     Test,
 }
 
@@ -84,7 +84,9 @@ public sealed class RankingEvaluator
         }
 
         var relevant = UserItemLists.Build(target == EvaluationTarget.Test ? [split.Test] : [split.Validation]);
-        var excluded = UserItemLists.Build(target == EvaluationTarget.Test ? [split.Train, split.Validation] : [split.Train]);
+        var excluded = UserItemLists.Build(target == EvaluationTarget.Test
+            ? [split.Train, split.Validation, .. split.Sessions is null ? Array.Empty<InteractionTable>() : [split.Sessions]]
+            : [split.Train]);
         var users = relevant.UsersWithItems();
         var lists = new TopKLists(k, users);
         var perUser = new UserRankingMetrics[users.Length];

@@ -9,6 +9,9 @@ internal enum SplitPart : byte
     Train,
     Validation,
     Test,
+
+    /// <summary>A held-out user's history before their Test movie (the session protocol).</summary>
+    Session,
     Removed,
 }
 
@@ -30,8 +33,15 @@ internal static class SplitAssignment
             Train = interactions.Select(RowsOf(parts, SplitPart.Train)),
             Validation = interactions.Select(RowsOf(parts, SplitPart.Validation)),
             Test = interactions.Select(RowsOf(parts, SplitPart.Test)),
+            Sessions = protocol == SplitProtocols.Session ? interactions.Select(RowsOf(parts, SplitPart.Session)) : null,
         };
     }
+
+    /// <summary>Time order of the per-user protocols: by timestamp, equal timestamps by raw movieId (not file order).</summary>
+    public static bool IsLater(int row, int than, ReadOnlySpan<long> timestamps, ReadOnlySpan<int> items, IdIndex itemIds) =>
+        timestamps[row] != timestamps[than]
+            ? timestamps[row] > timestamps[than]
+            : itemIds.GetRawId(items[row]) > itemIds.GetRawId(items[than]);
 
     private static int[] RowsOf(ReadOnlySpan<SplitPart> parts, SplitPart part)
     {

@@ -40,6 +40,16 @@ public sealed record LeaveOneOutOptions
     public int KCore { get; init; }
 }
 
+/// <summary>Options of the <c>session</c> protocol.</summary>
+public sealed record SessionSplitOptions
+{
+    /// <summary>Share of the eligible users held out of training as sessions.</summary>
+    public double HeldOutShare { get; init; } = 0.1;
+
+    /// <summary>At least this many users are held out (all eligible users when there are fewer).</summary>
+    public int MinHeldOutUsers { get; init; } = 100;
+}
+
 /// <summary>Options of the <c>temporal</c> protocol.</summary>
 public sealed record TemporalSplitOptions
 {
@@ -97,4 +107,5 @@ public sealed record SplitOptions
     public StratifiedSplitOptions Stratified { get; init; } = new();
     public LeaveOneOutOptions LeaveOneOut { get; init; } = new();
     public TemporalSplitOptions Temporal { get; init; } = new();
+    public SessionSplitOptions Session { get; init; } = new();
 }

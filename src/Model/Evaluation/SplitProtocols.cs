@@ -16,8 +16,9 @@ public static class SplitProtocols
     public const string Stratified = "stratified";
     public const string LeaveOneOut = "leave-one-out";
     public const string Temporal = "temporal";
+    public const string Session = "session";
 
-    public static IReadOnlyList<string> Names { get; } = [Stratified, LeaveOneOut, Temporal];
+    public static IReadOnlyList<string> Names { get; } = [Stratified, LeaveOneOut, Temporal, Session];
 
     public static bool IsKnown(string name) => Names.Contains(name, StringComparer.Ordinal);
 
@@ -30,6 +31,7 @@ public static class SplitProtocols
             Stratified => new StratifiedSplit(options.Stratified, options.K),
             LeaveOneOut => new LeaveOneOutSplit(options.LeaveOneOut, options.K),
             Temporal => new TemporalSplit(options.Temporal, options.K),
+            Session => new SessionSplit(options.Session, options.K),
             _ => throw new ArgumentException(
                 $"Unknown split protocol '{name}'. Valid protocols: {string.Join(", ", Names)}.", nameof(name)),
         };

@@ -53,7 +53,7 @@ internal sealed class EvaluateCommand(IDatasetLoader datasets, IReadOnlyList<Eva
         {
             var model = selectedModels[position];
             var stopwatch = Stopwatch.StartNew();
-            var scorer = SplitArguments.Timed(console, $"Trained {model.Name}", () => model.Train(split));
+            var scorer = SessionScorer.ForSplit(split, SplitArguments.Timed(console, $"Trained {model.Name}", () => model.Train(split)), model.Name);
             var trainSeconds = stopwatch.Elapsed.TotalSeconds;
             stopwatch.Restart();
             var result = SplitArguments.Timed(console, $"Ranked test users for {model.Name}", () => evaluator.Evaluate(split, EvaluationTarget.Test, scorer, k));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Recommender.Model.Engine;
 using Recommender.Model.Evaluation;
 using Recommender.Training.Export;
 using Recommender.Training.Trainers;
@@ -21,6 +22,9 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
     public const string CurvesFileName = "training-curves.png";
 
     private static readonly string[] AllModels = [MainModel, "popularity", "markov", "bpr", "lightgcn", "lstm"];
+
+    /// <summary>The models that can score a history they were not trained on (the session protocol's).</summary>
+    private static readonly string[] SessionModels = [MainModel, "popularity", "markov", "lstm"];
 
     public string Name => "train";
 
@@ -45,7 +49,7 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
     public int Execute(CommandArguments arguments, CommandContext context)
     {
         var protocol = SplitArguments.ReadProtocol(arguments);
-        var models = ReadModels(arguments);
+        var models = ReadModels(arguments, sessions: protocol.Name == SplitProtocols.Session);
         var seed = arguments.Int32("seed");
         var k = arguments.Int32("k", minimum: 1);
         var options = new TrainingOptions { Seed = seed, Device = arguments.RequiredValue("device") };
@@ -89,7 +93,13 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
                 curves[model] = trained.History;
             }
             var trainSeconds = stopwatch.Elapsed.TotalSeconds;
+            RecommendationEngine? engine = null;
+            if (split.Sessions is not null)
+            {
+                (scorer, engine) = SessionScorerOf(model, scorer, trained, split, outputFolder, k, console);
+            }
             var result = evaluator.Evaluate(split, EvaluationTarget.Test, scorer, k);
+            engine?.Dispose();
             var values = report.AddModel(model, result.Metrics, trainSeconds);
             if (trained?.Rating is { } rating)
             {
@@ -155,8 +165,39 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
         console.WriteLine($"Wrote model bundle {manifest.ModelVersion} to {bundleFolder}");
     }
 
-    private static List<string> ReadModels(CommandArguments arguments) =>
-        arguments.List("models") is ["all"] ? [.. AllModels] : [.. SplitArguments.ReadModelNames(arguments, AllModels)];
+    /// <summary>
+    /// Under the session protocol, the scorer that ranks each held-out user from their session: gcn-lstm through its
+    /// exported bundle and <see cref="RecommendationEngine.RecommendForHistory"/> (the served path), the other
+    /// models through their own <see cref="IHistoryScorer"/>.
+    /// </summary>
+    private static (IItemScorer Scorer, RecommendationEngine? Engine) SessionScorerOf(
+        string model, IItemScorer scorer, TrainedModel? trained, DataSplit split, string outputFolder, int k, IAnsiConsole console)
+    {
+        if (model == MainModel && trained is not null)
+        {
+            var bundleFolder = Path.Combine(outputFolder, BundleFolderName);
+            WriteBundle(trained, split, new Dictionary<string, double>(), bundleFolder, console);
+            var engine = RecommendationEngine.Load(bundleFolder);
+            return (SessionScorer.Create(split, new ServedHistoryScorer(engine, split.Dataset.Items, k)), engine);
+        }
+        return (trained is null ? SessionScorer.ForSplit(split, scorer, model) : SessionScorer.Create(split, trained.HistoryScorer()), null);
+    }
+
+    private static List<string> ReadModels(CommandArguments arguments, bool sessions)
+    {
+        var valid = sessions ? SessionModels : AllModels;
+        if (arguments.List("models") is ["all"])
+        {
+            return [.. valid];
+        }
+        var unsupported = arguments.List("models").FirstOrDefault(name => AllModels.Contains(name) && !valid.Contains(name));
+        if (unsupported is not null)
+        {
+            throw new UsageException(
+                $"Model '{unsupported}' cannot score users it was not trained on, so it has no result under --protocol {SplitProtocols.Session}. Models for sessions: {string.Join(", ", valid)}.");
+        }
+        return [.. SplitArguments.ReadModelNames(arguments, valid)];
+    }
 
     private static TrainedModel TrainWithProgress(string model, DataSplit split, TrainingOptions options, IAnsiConsole console)
     {

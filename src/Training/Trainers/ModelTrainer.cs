@@ -54,7 +54,8 @@ public static class ModelTrainer
                 history,
                 bestEpoch,
                 session.Loss);
-            model.Rating = model.HasRatingHead && split.Test.Count > 0 ? model.EvaluateRatings(split.Test, split.Dataset.Scale) : null;
+            // Under the session protocol the test users are outside the graph: the rating head has nothing to rate them by.
+            model.Rating = model.HasRatingHead && split.Test.Count > 0 && split.Sessions is null ? model.EvaluateRatings(split.Test, split.Dataset.Scale) : null;
             model.TrainSeconds = watch.Elapsed.TotalSeconds;
             return model;
         }

@@ -57,6 +57,12 @@ public sealed class TrainedModel : IDisposable
     /// <summary>Scores every movie for users by their train + validation history; the evaluator excludes seen items.</summary>
     public IItemScorer Scorer => _scorer;
 
+    /// <summary>Scores histories of users the model was not trained on (lstm and gcn-lstm only).</summary>
+    /// <exception cref="InvalidOperationException">The model has no sequence part.</exception>
+    public IHistoryScorer HistoryScorer() => Kind.UsesSequence()
+        ? new TrainedHistoryScorer(this)
+        : throw new InvalidOperationException($"Model {ModelName} has no sequence part, so it cannot score a history.");
+
     /// <summary>Wall-clock seconds from the start of training to the finished model (rating metrics excluded).</summary>
     public double TrainSeconds { get; internal set; }
 
