@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
+using Recommender.Model.Engine;
 using Recommender.Model.Evaluation;
+using Recommender.Training.Export;
 using Recommender.Training.Models;
 using Recommender.Training.Tests.Export;
 using Recommender.Training.Tests.Native;
@@ -71,6 +73,40 @@ public sealed class InferenceContractTests
         Assert.Equal(model.Rating, loaded.Rating);
         Assert.Equal(model.ItemRawIds, loaded.ItemRawIds);
         Assert.Equal(model.PredictRatings([0, 1], [2, 3]), loaded.PredictRatings([0, 1], [2, 3]));
+    }
+
+    /// <summary>The session protocol scores the served path; this is what makes it the trained model's answer.</summary>
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.5)]
+    public void The_served_session_path_ranks_a_history_as_the_trained_model_does(double sequenceDimShare)
+    {
+        var split = SyntheticData.LeaveOneOut(SyntheticData.PlantedOrder(users: 40, movies: 30, minLength: 5, maxLength: 20, seed: 8));
+        using var folder = new TemporaryFolder();
+        using var model = ModelTrainer.Train("gcn-lstm", split, TinyModels.Options with { SequenceDimShare = sequenceDimShare });
+        var bundle = Path.Combine(folder.Path, "bundle");
+        ModelBundleExporter.Export(model, split, bundle, new Dictionary<string, double>());
+        using var engine = RecommendationEngine.Load(bundle);
+        const int count = 5;
+        var served = new ServedHistoryScorer(engine, split.Dataset.Items, count);
+        var trained = model.HistoryScorer();
+        var random = new Random(3);
+        var expectedLists = new List<IReadOnlyList<int>>();
+        var servedLists = new List<IReadOnlyList<int>>();
+        for (var session = 0; session < 20; session++)
+        {
+            var history = Enumerable.Range(0, 30).OrderBy(_ => random.Next()).Take(1 + session % 12).ToArray();
+            var expected = new float[trained.ItemCount];
+            var actual = new float[served.ItemCount];
+            trained.ScoreHistory(history, expected);
+            served.ScoreHistory(history, actual);
+            var servedList = Enumerable.Range(0, actual.Length).Where(item => !float.IsNegativeInfinity(actual[item])).OrderByDescending(item => actual[item]).ToArray();
+            Assert.Equal(count, servedList.Length);
+            Approx.AllEqual(servedList.Select(item => expected[item]).ToArray(), servedList.Select(item => actual[item]).ToArray(), rel: 1e-5, abs: 1e-6, $"served scores of session {session}");
+            expectedLists.Add(Enumerable.Range(0, expected.Length).Except(history).OrderByDescending(item => expected[item]).Take(count).ToArray());
+            servedLists.Add(servedList);
+        }
+        TopK.MostlyIdentical(expectedLists, servedLists, maxDiffering: 1, "served session lists");
     }
 
     [Fact]
