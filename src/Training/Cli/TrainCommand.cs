@@ -272,6 +272,15 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
         {
             text.AppendLine($"| {model} | " + string.Join(" | ", metrics.Select(metric => Cell(values, metric))) + " |");
         }
+        var published = PublishedResults.For(report.Dataset.Name, split.Protocol, k);
+        foreach (var result in published)
+        {
+            text.AppendLine($"| *published: {result.Model}* | " + string.Join(" | ", metrics.Select(metric => Cell(result.Metrics, metric) is "-" ? "" : $"*{Cell(result.Metrics, metric)}*")) + " |");
+        }
+        text.AppendLine();
+        text.AppendLine(published.Count > 0
+            ? $"Published rows: {string.Join("; ", published.Select(result => result.Source).Distinct())}."
+            : "No published result was measured under exactly this protocol; the markov, sasrec and popularity rows are the anchors, trained and ranked by the same harness.");
         text.AppendLine();
         text.AppendLine("Recompute the ranking metrics from the exported CSVs with `python3 tools/recompute_metrics.py <this folder>`.");
         if (hasCurves)

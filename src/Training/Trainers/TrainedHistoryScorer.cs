@@ -36,6 +36,10 @@ internal sealed class TrainedHistoryScorer(TrainedModel model) : IHistoryScorer
         {
             var indices = tensor(recent.ToArray().Select(item => (long)item).ToArray(), [1, recent.Length], device: device);
             var sequencePart = sequence.EncodeLast(RecommenderNetwork.SequenceInputs(items, indices, keep: null), tensor(new long[] { recent.Length }, device: device));
+            if (graphPart is not null && model.Options.FoldInAnonymous)
+            {
+                graphPart = network.FoldIn(items, indices, ones(1, recent.Length, device: device)).select(1, recent.Length - 1);
+            }
             userVector = network.Combine(graphPart, sequencePart);
         }
         userVector.mm(items.t()).cpu().data<float>().CopyTo(scores);

@@ -118,6 +118,12 @@ public sealed record TrainingOptions
     /// <summary>Share of training sequences whose graph user vector is replaced by the anonymous vector.</summary>
     public double AnonymousRate { get; init; } = 0.1;
 
+    /// <summary>
+    /// gcn-lstm: a user outside the graph (a session) gets as graph part the mean of the graph columns of E over the
+    /// history the LSTM reads, instead of the learned vector a.
+    /// </summary>
+    public bool FoldInAnonymous { get; init; }
+
     // Losses.
     public RankingLoss Loss { get; init; } = RankingLoss.Auto;
 

@@ -418,9 +418,25 @@ internal sealed class TrainingSession : IDisposable
         var keepTensor = _options.InputDropout > 0 ? tensor(keep, [chunks.Count, width], device: _device) : null;
         var states = _network.Sequence!.Encode(RecommenderNetwork.SequenceInputs(items, historyTensor, keepTensor));
         var sequencePart = states.view(-1, states.shape[2]).index_select(0, tensor(positions.ToArray(), device: _device));
+        var positionRowTensor = tensor(positionRows.ToArray(), device: _device);
         var graphPart = graphUsers is null
             ? null
-            : GraphPart(graphUsers, chunkUsers, anonymous).index_select(0, tensor(positionRows.ToArray(), device: _device));
+            : GraphPart(graphUsers, chunkUsers, anonymous).index_select(0, positionRowTensor);
+        if (graphPart is not null && _options.FoldInAnonymous)
+        {
+            var valid = new float[chunks.Count * width];
+            for (var b = 0; b < chunks.Count; b++)
+            {
+                for (var t = 0; t < chunks[b].Length; t++)
+                {
+                    valid[b * width + t] = keep[b * width + t];
+                }
+            }
+            var foldIn = _network.FoldIn(items, historyTensor, tensor(valid, [chunks.Count, width], device: _device));
+            var foldInRows = foldIn.view(-1, foldIn.shape[2]).index_select(0, tensor(positions.ToArray(), device: _device));
+            var isAnonymous = chunkUsers.Select((user, b) => anonymous[b] || !_connectedUsers[user]).ToArray();
+            graphPart = where(tensor(isAnonymous, device: _device).index_select(0, positionRowTensor).unsqueeze(1), foldInRows, graphPart);
+        }
         var userVectors = _network.Combine(graphPart, sequencePart);
         if (nextCount > 0)
         {
