@@ -55,6 +55,7 @@ internal static class TrainEpochCommand
             MaxEpochs = 1,
             GraphWarmupEpochs = graphWarmupEpochs,
             UserBatchSize = userBatch,
+            SequenceUserBatchSize = userBatch,
             MaxWindowsPerStep = windowsPerStep,
         };
         var progress = new SynchronousProgress<EpochReport>(report => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

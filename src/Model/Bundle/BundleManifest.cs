@@ -76,6 +76,12 @@ public sealed record BundleManifest
     /// <summary>a [D]: the graph part of the user vector for users outside the graph.</summary>
     [JsonPropertyName("anonymousVector")] public required float[] AnonymousVector { get; init; }
 
+    /// <summary>
+    /// True: a session's graph part is a + the mean of the movie table over the history the model reads (the fold-in);
+    /// false or absent (bundles written before it): a alone.
+    /// </summary>
+    [JsonPropertyName("sessionFoldIn")] public bool SessionFoldIn { get; init; }
+
     [JsonPropertyName("files")] public required IReadOnlyDictionary<string, BundleFileEntry> Files { get; init; }
 
     internal static readonly JsonSerializerOptions SerializerOptions = new()

@@ -93,6 +93,7 @@ public static class BundleWriter
             HyperParameters = new SortedDictionary<string, string>(content.HyperParameters.ToDictionary(), StringComparer.Ordinal),
             Metrics = new SortedDictionary<string, double>(content.Metrics.ToDictionary(), StringComparer.Ordinal),
             AnonymousVector = content.AnonymousVector,
+            SessionFoldIn = content.SessionFoldIn,
             Files = files,
         };
         WriteBytes(folder, BundleFiles.Manifest, JsonSerializer.SerializeToUtf8Bytes(manifest, BundleManifest.SerializerOptions));

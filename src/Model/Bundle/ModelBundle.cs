@@ -147,6 +147,7 @@ public sealed class ModelBundle
                 PrecomputedItems = precomputedItems,
                 PrecomputedScores = precomputedScores,
                 AnonymousVector = manifest.AnonymousVector,
+                SessionFoldIn = manifest.SessionFoldIn,
                 DatasetFingerprint = manifest.DatasetFingerprint,
                 HyperParameters = manifest.HyperParameters,
                 Metrics = manifest.Metrics,

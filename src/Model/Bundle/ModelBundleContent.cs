@@ -49,6 +49,9 @@ public sealed class ModelBundleContent
     /// <summary>a [Dim].</summary>
     public required float[] AnonymousVector { get; init; }
 
+    /// <summary>A session's graph part is a + the mean of the movie table over the history it reads (else a alone).</summary>
+    public bool SessionFoldIn { get; init; }
+
     public required string DatasetFingerprint { get; init; }
     public IReadOnlyDictionary<string, string> HyperParameters { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();

@@ -160,14 +160,33 @@ public sealed class RecommendationEngine : IDisposable
                 return Fallback(count, options);
             }
             var recent = history[Math.Max(0, history.Length - _content.MaxHistory)..];
+            Span<float> graphVector = stackalloc float[_dim];
+            SessionGraphVector(recent, graphVector);
             Span<float> userVector = stackalloc float[_dim];
-            ComputeUserVector(recent, _content.AnonymousVector, userVector);
+            ComputeUserVector(recent, graphVector, userVector);
             return Rank(userVector, count, options, history, RecommendationPath.Session);
         }
         finally
         {
             ArrayPool<int>.Shared.Return(items);
         }
+    }
+
+    /// <summary>A session's graph part: a, plus the mean of the history's movie rows when the bundle says SessionFoldIn.</summary>
+    private void SessionGraphVector(ReadOnlySpan<int> history, Span<float> graphVector)
+    {
+        if (!_content.SessionFoldIn)
+        {
+            _content.AnonymousVector.CopyTo(graphVector);
+            return;
+        }
+        graphVector.Clear();
+        foreach (var item in history)
+        {
+            TensorPrimitives.Add(graphVector, _content.MovieTable.AsSpan(item * _dim, _dim), graphVector);
+        }
+        TensorPrimitives.Multiply(graphVector, 1f / history.Length, graphVector);
+        TensorPrimitives.Add(graphVector, _content.AnonymousVector, graphVector);
     }
 
     /// <summary>The movies nearest to <paramref name="movieId"/> by cosine similarity of their embeddings.</summary>

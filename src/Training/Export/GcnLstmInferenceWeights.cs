@@ -48,6 +48,9 @@ public sealed class GcnLstmInferenceWeights
     /// <summary>a [Dim]: the graph part for users outside the graph.</summary>
     public required float[] Anonymous { get; init; }
 
+    /// <summary>A session's graph part is a + the mean of the movie table over the history it reads (else a alone).</summary>
+    public bool SessionFoldIn { get; init; }
+
     public required LstmLayerWeights[] Lstm { get; init; }
 
     /// <summary>Ws [Dim, Hidden].</summary>

@@ -72,6 +72,7 @@ public static class ModelBundleExporter
             PrecomputedItems = new int[data.UserIds.Length * precomputedCount],
             PrecomputedScores = new float[data.UserIds.Length * precomputedCount],
             AnonymousVector = weights.Anonymous,
+            SessionFoldIn = weights.SessionFoldIn,
             DatasetFingerprint = data.DatasetFingerprint,
             HyperParameters = WithArchitecture(data.HyperParameters, weights),
             Metrics = data.Metrics,

@@ -77,16 +77,14 @@ internal sealed class RecommenderNetwork : nn.Module
     }
 
     /// <summary>
-    /// The fold-in graph part of a user outside the graph at every step: the mean of E's graph columns over the
-    /// history up to and including that step ([B, T, D], zero in the sequence part's own columns).
-    /// <paramref name="valid"/> ([B, T], 1 or 0) marks the steps that count.
+    /// The fold-in graph part of a session at every step (TrainingOptions.SessionFoldIn): a + the mean of E over the
+    /// history up to and including that step, [B, T, D]. <paramref name="valid"/> ([B, T], 1 or 0) marks the steps
+    /// that count.
     /// </summary>
     public Tensor FoldIn(Tensor items, Tensor histories, Tensor valid)
     {
-        var graphItems = Shape.SequenceDim > 0 ? items.narrow(1, 0, Shape.GraphDim) : items;
-        var sums = SequenceInputs(graphItems, histories, valid).cumsum(1);
-        var means = sums / valid.cumsum(1).clamp_min(1).unsqueeze(-1);
-        return Shape.SequenceDim > 0 ? nn.functional.pad(means, [0, Shape.SequenceDim]) : means;
+        var sums = SequenceInputs(items, histories, valid).cumsum(1);
+        return anonymous! + sums / valid.cumsum(1).clamp_min(1).unsqueeze(-1);
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ namespace Recommender.Training.Trainers;
 
 /// <summary>
 /// A trained sequence model (lstm, gcn-lstm) scoring a history it was not trained on: the LSTM reads the last
-/// MaxHistory movies, gcn-lstm fuses the result with the anonymous vector a in place of a graph user, and the scores
+/// MaxHistory movies, gcn-lstm fuses the result with the anonymous vector a (plus the history's
+/// fold-in under SessionFoldIn) in place of a graph user, and the scores
 /// are u · E. The torch-side twin of the served session path (RecommendationEngine.RecommendForHistory).
 /// </summary>
 internal sealed class TrainedHistoryScorer(TrainedModel model) : IHistoryScorer
@@ -36,7 +37,7 @@ internal sealed class TrainedHistoryScorer(TrainedModel model) : IHistoryScorer
         {
             var indices = tensor(recent.ToArray().Select(item => (long)item).ToArray(), [1, recent.Length], device: device);
             var sequencePart = sequence.EncodeLast(RecommenderNetwork.SequenceInputs(items, indices, keep: null), tensor(new long[] { recent.Length }, device: device));
-            if (graphPart is not null && model.Options.FoldInAnonymous)
+            if (graphPart is not null && model.Options.SessionFoldIn)
             {
                 graphPart = network.FoldIn(items, indices, ones(1, recent.Length, device: device)).select(1, recent.Length - 1);
             }

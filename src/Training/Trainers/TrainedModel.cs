@@ -162,6 +162,7 @@ public sealed class TrainedModel : IDisposable
             UserTable = ToArray(_users),
             UserCount = Shape.UserCount,
             Anonymous = ToArray(Network.Anonymous!),
+            SessionFoldIn = Options.SessionFoldIn,
             Lstm = layers,
             ProjectionWeight = ToArray(sequence.Projection.weight!),
             ProjectionBias = ToArray(sequence.Projection.bias!),

@@ -104,25 +104,25 @@ public sealed record TrainingOptions
     /// columns are then a movie table of its own (id embeddings, not propagated over the graph, trained at the full
     /// learning rate), and the graph part fills the first columns (its user vectors g are zero in the rest). The
     /// LightGCN-smoothed graph columns cannot tell a movie's arbitrary successor from the movies like it; the sequence
-    /// columns can. 0 (the default, the seed design) shares every column. Leave-one-out, ndcg@10 / hr@10, share 0 →
-    /// 0.5 with 16 users a step: ml-100k with planted sequels (24%, seed 13) 0.043 / 0.087 → 0.132 / 0.195; ml-100k
-    /// seeds 42 / 7 0.100 / 0.189 → 0.102 / 0.186 and 0.095 / 0.179 → 0.089 / 0.171; ml-latest-small seeds 13 / 42 / 7
-    /// ndcg@10 0.050 / 0.044 / 0.048 → 0.054 / 0.047 / 0.051; stratified ml-100k seed 42 unchanged (ndcg@10 0.457,
-    /// RMSE 0.908). Not the default: on the real data it is within seed noise (README, "The sequence signal").
+    /// columns can. 0 is the seed design (every column shared). Leave-one-out, ndcg@10 / hr@10, share 0 → 0.5 with 16
+    /// users a step: ml-100k with planted sequels (24%, seed 13) 0.043 / 0.087 → 0.132 / 0.195; ml-latest-small seeds
+    /// 13 / 42 / 7 ndcg@10 0.050 / 0.044 / 0.048 → 0.054 / 0.047 / 0.051; ml-100k within seed noise; stratified
+    /// ml-100k seed 42 unchanged (README, "The sequence signal").
     /// </summary>
-    public double SequenceDimShare { get; init; }
+    public double SequenceDimShare { get; init; } = 0.5;
 
     /// <summary>The sequence part's columns of E for a gcn-lstm of <see cref="Dim"/>: round(Dim × share).</summary>
     internal int SequenceDim => (int)Math.Round(Dim * SequenceDimShare, MidpointRounding.AwayFromZero);
 
-    /// <summary>Share of training sequences whose graph user vector is replaced by the anonymous vector.</summary>
-    public double AnonymousRate { get; init; } = 0.1;
+    /// <summary>Share of training sequences trained as sessions: their graph part is a (or the fold-in, see <see cref="SessionFoldIn"/>), not g.</summary>
+    public double AnonymousRate { get; init; } = 0.3;
 
     /// <summary>
-    /// gcn-lstm: a user outside the graph (a session) gets as graph part the mean of the graph columns of E over the
-    /// history the LSTM reads, instead of the learned vector a.
+    /// gcn-lstm: a session (a user outside the graph) gets as graph part a + the mean of E over the movies the LSTM
+    /// reads, a fold-in of the history into the graph's space, instead of the constant a; in training, so do the
+    /// <see cref="AnonymousRate"/> share of windows, at every step over the movies up to it.
     /// </summary>
-    public bool FoldInAnonymous { get; init; }
+    public bool SessionFoldIn { get; init; } = true;
 
     // Losses.
     public RankingLoss Loss { get; init; } = RankingLoss.Auto;
@@ -164,9 +164,9 @@ public sealed record TrainingOptions
     /// Users per step while a sequence part trains (lstm, and gcn-lstm's joint stage); null: <see cref="UserBatchSize"/>.
     /// The LSTM learns by steps, not by passes: at 64 users ml-100k gives 15 steps an epoch, and on planted sequels the
     /// LSTM was still improving when the epoch cap ended it (lstm alone, ml-100k leave-one-out seed 13: ndcg@10 0.066
-    /// at 64, 0.087 at 16, where the Markov chain scores 0.065).
+    /// at 64, 0.087 at 16, where the Markov chain scores 0.065). Large data sets set it with UserBatchSize.
     /// </summary>
-    public int? SequenceUserBatchSize { get; init; }
+    public int? SequenceUserBatchSize { get; init; } = 16;
 
     /// <summary>
     /// Sequence models: most history windows (each up to L steps) per step; a step closes early rather than pass it,

@@ -422,7 +422,7 @@ internal sealed class TrainingSession : IDisposable
         var graphPart = graphUsers is null
             ? null
             : GraphPart(graphUsers, chunkUsers, anonymous).index_select(0, positionRowTensor);
-        if (graphPart is not null && _options.FoldInAnonymous)
+        if (graphPart is not null && _options.SessionFoldIn && anonymous.Any(isAnonymous => isAnonymous))
         {
             var valid = new float[chunks.Count * width];
             for (var b = 0; b < chunks.Count; b++)
@@ -434,8 +434,7 @@ internal sealed class TrainingSession : IDisposable
             }
             var foldIn = _network.FoldIn(items, historyTensor, tensor(valid, [chunks.Count, width], device: _device));
             var foldInRows = foldIn.view(-1, foldIn.shape[2]).index_select(0, tensor(positions.ToArray(), device: _device));
-            var isAnonymous = chunkUsers.Select((user, b) => anonymous[b] || !_connectedUsers[user]).ToArray();
-            graphPart = where(tensor(isAnonymous, device: _device).index_select(0, positionRowTensor).unsqueeze(1), foldInRows, graphPart);
+            graphPart = where(tensor(anonymous, device: _device).index_select(0, positionRowTensor).unsqueeze(1), foldInRows, graphPart);
         }
         var userVectors = _network.Combine(graphPart, sequencePart);
         if (nextCount > 0)

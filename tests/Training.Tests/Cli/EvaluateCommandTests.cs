@@ -101,7 +101,7 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("Unknown protocol 'random'. Valid protocols: stratified, leave-one-out, temporal.", "--protocol", "random", "--models", "popularity")]
+    [InlineData("Unknown protocol 'random'. Valid protocols: stratified, leave-one-out, temporal, session.", "--protocol", "random", "--models", "popularity")]
     [InlineData("Unknown model 'bpr'. Valid models: popularity, lowest-id.", "--protocol", "stratified", "--models", "popularity,bpr")]
     [InlineData("Model 'popularity' is listed more than once in --models.", "--protocol", "stratified", "--models", "popularity,popularity")]
     [InlineData("Option '--models' lists no model.", "--protocol", "stratified", "--models", ",")]

@@ -77,13 +77,15 @@ public sealed class InferenceContractTests
 
     /// <summary>The session protocol scores the served path; this is what makes it the trained model's answer.</summary>
     [Theory]
-    [InlineData(0.0)]
-    [InlineData(0.5)]
-    public void The_served_session_path_ranks_a_history_as_the_trained_model_does(double sequenceDimShare)
+    [InlineData(0.0, false)]
+    [InlineData(0.5, false)]
+    [InlineData(0.0, true)]
+    [InlineData(0.5, true)]
+    public void The_served_session_path_ranks_a_history_as_the_trained_model_does(double sequenceDimShare, bool sessionFoldIn)
     {
         var split = SyntheticData.LeaveOneOut(SyntheticData.PlantedOrder(users: 40, movies: 30, minLength: 5, maxLength: 20, seed: 8));
         using var folder = new TemporaryFolder();
-        using var model = ModelTrainer.Train("gcn-lstm", split, TinyModels.Options with { SequenceDimShare = sequenceDimShare });
+        using var model = ModelTrainer.Train("gcn-lstm", split, TinyModels.Options with { SequenceDimShare = sequenceDimShare, SessionFoldIn = sessionFoldIn, AnonymousRate = 0.5 });
         var bundle = Path.Combine(folder.Path, "bundle");
         ModelBundleExporter.Export(model, split, bundle, new Dictionary<string, double>());
         using var engine = RecommendationEngine.Load(bundle);
