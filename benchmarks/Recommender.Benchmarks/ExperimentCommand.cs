@@ -8,10 +8,10 @@ using Recommender.Training.Trainers;
 namespace Recommender.Benchmarks;
 
 /// <summary>
-/// experiment --data PATH [--models LIST] [--protocols LIST] [--options JSON] [--seed S] [--k K] [--log FILE]
-/// [--plant-successors P]:
+/// experiment --data PATH [--models LIST] [--protocols LIST] [--options JSON] [--sasrec-options JSON] [--seed S] [--k K]
+/// [--log FILE] [--plant-successors P]:
 /// trains each model under each protocol with <see cref="TrainingOptions"/> overridden by --options (for example
-/// <c>{"GateBiasInit":0,"Dim":64}</c>), prints every epoch and one RESULT line of test metrics per model, and appends
+/// <c>{"GateBiasInit":0,"Dim":64}</c>; sasrec's own <see cref="SasRecOptions"/> by --sasrec-options), prints every epoch and one RESULT line of test metrics per model, and appends
 /// them to --log as they come. --plant-successors P plants a sequence pattern with a known answer: every movie gets a
 /// fixed random successor, and at each step of each user's history after the first, with probability P, the movie
 /// is replaced by the successor of the one before (unless the user has it already). For trying training options before they become defaults; the product's report is
@@ -20,7 +20,7 @@ namespace Recommender.Benchmarks;
 internal static class ExperimentCommand
 {
     private const string Usage =
-        "Usage: experiment --data PATH [--models bpr,lightgcn,lstm,gcn-lstm,popularity,markov] [--protocols stratified,leave-one-out] [--options JSON] [--seed 42] [--k 10] [--log FILE] [--plant-successors P]";
+        "Usage: experiment --data PATH [--models bpr,lightgcn,lstm,gcn-lstm,sasrec,popularity,markov] [--protocols stratified,leave-one-out] [--options JSON] [--sasrec-options JSON] [--seed 42] [--k 10] [--log FILE] [--plant-successors P]";
 
     private static readonly JsonSerializerOptions OptionsJson = new() { Converters = { new JsonStringEnumConverter() } };
 
@@ -29,12 +29,13 @@ internal static class ExperimentCommand
         string data;
         string[] models, protocols;
         TrainingOptions options;
+        SasRecOptions sasRecOptions;
         int seed, k;
         string? logPath;
         double plantSuccessors;
         try
         {
-            var arguments = BenchmarkArguments.Parse(args, ["data", "models", "protocols", "options", "seed", "k", "log", "plant-successors"]);
+            var arguments = BenchmarkArguments.Parse(args, ["data", "models", "protocols", "options", "sasrec-options", "seed", "k", "log", "plant-successors"]);
             data = arguments.Required("data");
             models = List(arguments.Optional("models") ?? "bpr,lightgcn,lstm,gcn-lstm");
             protocols = List(arguments.Optional("protocols") ?? $"{SplitProtocols.Stratified},{SplitProtocols.LeaveOneOut}");
@@ -42,8 +43,10 @@ internal static class ExperimentCommand
             k = arguments.Int32("k", 10, minimum: 1);
             logPath = arguments.Optional("log");
             plantSuccessors = arguments.PositiveDouble("plant-successors", fallback: 0);
-            options = ReadOptions(arguments.Optional("options")) with { Seed = seed };
+            options = ReadJson<TrainingOptions>(arguments.Optional("options"), "options") with { Seed = seed };
             options.Validate();
+            sasRecOptions = ReadJson<SasRecOptions>(arguments.Optional("sasrec-options"), "sasrec-options");
+            sasRecOptions.Validate();
         }
         catch (ArgumentException error)
         {
@@ -67,6 +70,10 @@ internal static class ExperimentCommand
             dataset = PlantSuccessors(dataset, plantSuccessors, seed);
         }
         Log($"{dataset.Name}, seed {seed}, options {JsonSerializer.Serialize(options, OptionsJson)}");
+        if (models.Contains("sasrec"))
+        {
+            Log($"sasrec options {JsonSerializer.Serialize(sasRecOptions, OptionsJson)}");
+        }
         var evaluator = new RankingEvaluator();
         foreach (var protocol in protocols)
         {
@@ -75,25 +82,33 @@ internal static class ExperimentCommand
             foreach (var model in models)
             {
                 IItemScorer scorer;
-                TrainedModel? trained = null;
+                IDisposable? owned = null;
+                var training = "";
+                var progress = new SynchronousProgress<EpochReport>(epoch => Log(string.Create(CultureInfo.InvariantCulture,
+                    $"  {model} epoch {epoch.Epoch}: loss {epoch.Loss:F4} (rank {epoch.RankingLoss:F4}, rating {epoch.RatingLoss:F4}) val-ndcg@10 {epoch.ValidationNdcg:F4} {epoch.Seconds:F1}s {epoch.Stage}")));
                 if (model is "popularity" or "markov")
                 {
                     scorer = model == "markov" ? MarkovRecommender.Fit(split) : PopularityRecommender.Fit(split);
                 }
+                else if (model == "sasrec")
+                {
+                    var sasRec = SasRecTrainer.Train(split, options, sasRecOptions, progress);
+                    (scorer, owned) = (sasRec, sasRec);
+                    training = string.Create(CultureInfo.InvariantCulture, $" best-epoch {sasRec.BestEpoch} train {sasRec.TrainSeconds:F1}s");
+                }
                 else
                 {
-                    trained = ModelTrainer.Train(model, split, options, new SynchronousProgress<EpochReport>(epoch => Log(string.Create(CultureInfo.InvariantCulture,
-                        $"  {model} epoch {epoch.Epoch}: loss {epoch.Loss:F4} (rank {epoch.RankingLoss:F4}, rating {epoch.RatingLoss:F4}) val-ndcg@10 {epoch.ValidationNdcg:F4} {epoch.Seconds:F1}s {epoch.Stage}"))));
-                    scorer = trained.Scorer;
+                    var trained = ModelTrainer.Train(model, split, options, progress);
+                    (scorer, owned) = (trained.Scorer, trained);
+                    training = string.Create(CultureInfo.InvariantCulture, $" rmse {trained.Rating?.Rmse:F4} best-epoch {trained.BestEpoch} loss {trained.Loss} train {trained.TrainSeconds:F1}s");
                 }
-                using (trained)
+                using (owned)
                 {
                     // Sessions are scored through the torch model (the served path's twin; InferenceContractTests).
-                    var evaluated = trained is null ? SessionScorer.ForSplit(split, scorer, model)
-                        : split.Sessions is null ? scorer : SessionScorer.Create(split, trained.HistoryScorer());
+                    var evaluated = split.Sessions is null ? scorer
+                        : owned is TrainedModel trained ? SessionScorer.Create(split, trained.HistoryScorer())
+                        : SessionScorer.ForSplit(split, scorer, model);
                     var metrics = evaluator.Evaluate(split, EvaluationTarget.Test, evaluated, k).Metrics;
-                    var training = trained is null ? ""
-                        : string.Create(CultureInfo.InvariantCulture, $" rmse {trained.Rating?.Rmse:F4} best-epoch {trained.BestEpoch} loss {trained.Loss} train {trained.TrainSeconds:F1}s");
                     Log(string.Create(CultureInfo.InvariantCulture,
                         $"RESULT {protocol} {model}: ndcg@{k} {metrics.Ndcg:F4} map {metrics.Map:F4} hr@{k} {metrics.HitRate:F4} recall@{k} {metrics.Recall:F4} precision@{k} {metrics.Precision:F4}{training}"));
                 }
@@ -144,19 +159,19 @@ internal static class ExperimentCommand
 
     private static string[] List(string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
-    private static TrainingOptions ReadOptions(string? json)
+    private static T ReadJson<T>(string? json, string argument) where T : new()
     {
         if (string.IsNullOrWhiteSpace(json))
         {
-            return new TrainingOptions();
+            return new T();
         }
         try
         {
-            return JsonSerializer.Deserialize<TrainingOptions>(json, OptionsJson) ?? throw new ArgumentException("--options is null.");
+            return JsonSerializer.Deserialize<T>(json, OptionsJson) ?? throw new ArgumentException($"--{argument} is null.");
         }
         catch (JsonException error)
         {
-            throw new ArgumentException($"--options is not a TrainingOptions JSON object: {error.Message}", error);
+            throw new ArgumentException($"--{argument} is not a {typeof(T).Name} JSON object: {error.Message}", error);
         }
     }
 }

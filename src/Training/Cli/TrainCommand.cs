@@ -21,10 +21,12 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
     public const string ReportFileName = "report.md";
     public const string CurvesFileName = "training-curves.png";
 
-    private static readonly string[] AllModels = [MainModel, "popularity", "markov", "bpr", "lightgcn", "lstm"];
+    private const string SasRecName = "sasrec";
+
+    private static readonly string[] AllModels = [MainModel, "popularity", "markov", SasRecName, "bpr", "lightgcn", "lstm"];
 
     /// <summary>The models that can score a history they were not trained on (the session protocol's).</summary>
-    private static readonly string[] SessionModels = [MainModel, "popularity", "markov", "lstm"];
+    private static readonly string[] SessionModels = [MainModel, "popularity", "markov", SasRecName, "lstm"];
 
     public string Name => "train";
 
@@ -82,13 +84,21 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
             var stopwatch = Stopwatch.StartNew();
             IItemScorer scorer;
             TrainedModel? trained = null;
+            SasRecModel? sasRec = null;
             if (EvaluationModels.Find(model) is { } untrained)
             {
                 scorer = untrained.Train(split);
             }
+            else if (model == SasRecName)
+            {
+                sasRec = TrainWithProgress(model, options.MaxEpochs, progress => SasRecTrainer.Train(split, options, progress), console);
+                scorer = sasRec;
+                curves[model] = sasRec.History;
+            }
             else
             {
-                trained = TrainWithProgress(model, split, options, console);
+                var stages = options.MaxEpochs + (model == MainModel ? options.GraphWarmupEpochs : 0);
+                trained = TrainWithProgress(model, stages, progress => ModelTrainer.Train(model, split, options, progress), console);
                 scorer = trained.Scorer;
                 curves[model] = trained.History;
             }
@@ -123,6 +133,7 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
                 }
                 trained.Dispose();
             }
+            sasRec?.Dispose();
         }
 
         EvaluationCsv.WriteInteractions(Path.Combine(outputFolder, EvaluateCommand.TestFileName), split.Test, dataset);
@@ -199,19 +210,21 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
         return [.. SplitArguments.ReadModelNames(arguments, valid)];
     }
 
-    private static TrainedModel TrainWithProgress(string model, DataSplit split, TrainingOptions options, IAnsiConsole console)
+    /// <summary>Runs <paramref name="train"/>, showing each epoch: a progress bar on a terminal, a line per epoch otherwise.</summary>
+    private static T TrainWithProgress<T>(string model, int maxEpochs, Func<IProgress<EpochReport>, T> train, IAnsiConsole console)
+        where T : class
     {
         if (!console.Profile.Capabilities.Interactive)
         {
-            return ModelTrainer.Train(model, split, options, new SynchronousProgress(epoch => console.WriteLine($"  {model} {Describe(epoch)}")));
+            return train(new SynchronousProgress(epoch => console.WriteLine($"  {model} {Describe(epoch)}")));
         }
-        TrainedModel? trained = null;
+        T? trained = null;
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn())
             .Start(progressContext =>
             {
-                var task = progressContext.AddTask(model, maxValue: options.MaxEpochs + (model == MainModel ? options.GraphWarmupEpochs : 0));
-                trained = ModelTrainer.Train(model, split, options, new SynchronousProgress(epoch =>
+                var task = progressContext.AddTask(model, maxValue: maxEpochs);
+                trained = train(new SynchronousProgress(epoch =>
                 {
                     task.Description = $"{model} {Markup.Escape(Describe(epoch))}";
                     task.Increment(1);

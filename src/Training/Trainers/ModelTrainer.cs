@@ -8,8 +8,8 @@ namespace Recommender.Training.Trainers;
 public static class ModelTrainer
 {
     // Torch's random generator, seed and thread count are process-wide: trainings in one process take turns so
-    // that each stays reproducible.
-    private static readonly Lock TrainingGate = new();
+    // that each stays reproducible. SasRecTrainer takes the same gate.
+    internal static readonly Lock TrainingGate = new();
 
     /// <summary>
     /// Trains <paramref name="modelName"/> (bpr, lightgcn, lstm or gcn-lstm) on <paramref name="split"/>.Train, early

@@ -28,8 +28,7 @@ internal sealed class TrainingSession : IDisposable
     private readonly RecommenderNetwork _network;
     private readonly GraphInputs _inputs;
     private readonly RankingLoss _loss;
-    private readonly Tensor? _logProposal;
-    private readonly Tensor? _proposal;
+    private readonly SampledSoftmax? _sampledSoftmax;
     private readonly Adam _optimizer;
     private readonly Adam.ParamGroup _graphGroup;
     private readonly List<Parameter> _parameters;
@@ -85,7 +84,7 @@ internal sealed class TrainingSession : IDisposable
         _loss = options.ResolveLoss(kind, train.ItemCount);
         if (_loss == RankingLoss.SampledSoftmax)
         {
-            (_proposal, _logProposal) = Proposal(train, options, device);
+            _sampledSoftmax = new SampledSoftmax(train, options.SampledNegatives, options.NegativeSamplingExponent, device);
         }
         _chunksByUser = kind.UsesSequence() ? SequenceChunks() : null;
         _parameters = _network.parameters().ToList();
@@ -543,15 +542,7 @@ internal sealed class TrainingSession : IDisposable
             case RankingLoss.Softmax:
                 return nn.functional.cross_entropy(userVectors.mm(items.t()), targets);
             case RankingLoss.SampledSoftmax:
-            {
-                var negatives = multinomial(_proposal!, _options.SampledNegatives, replacement: true);
-                var positive = (userVectors * items.index_select(0, targets)).sum(-1) - _logProposal!.index_select(0, targets);
-                var negativeLogits = userVectors.mm(items.index_select(0, negatives).t()) - _logProposal.index_select(0, negatives).unsqueeze(0);
-                var accidentalHits = targets.unsqueeze(1).eq(negatives.unsqueeze(0));
-                negativeLogits = negativeLogits.masked_fill(accidentalHits, -1e9f);
-                var logits = cat([positive.unsqueeze(1), negativeLogits], 1);
-                return nn.functional.cross_entropy(logits, zeros(targets.shape[0], dtype: ScalarType.Int64, device: _device));
-            }
+                return _sampledSoftmax!.Loss(userVectors, items, targets);
             case RankingLoss.Bpr:
                 return BprLoss(userVectors, items, targets, bprNegatives ?? throw new ArgumentNullException(nameof(bprNegatives)));
             default:
@@ -699,22 +690,6 @@ internal sealed class TrainingSession : IDisposable
         }
     }
 
-    private static (Tensor Proposal, Tensor LogProposal) Proposal(Model.Data.InteractionTable train, TrainingOptions options, Device device)
-    {
-        var counts = new double[train.ItemCount];
-        foreach (var item in train.Items)
-        {
-            counts[item]++;
-        }
-        var weights = counts.Select(c => Math.Pow(c + 1, options.NegativeSamplingExponent)).ToArray();
-        var total = weights.Sum();
-        var probabilities = weights.Select(w => (float)(w / total)).ToArray();
-        var proposal = tensor(probabilities, device: device);
-        // The expected count of each item among the sampled negatives, whose log corrects the sampled logits.
-        var logExpected = tensor(probabilities.Select(p => MathF.Log(p * options.SampledNegatives)).ToArray(), device: device);
-        return (proposal, logExpected);
-    }
-
     /// <summary>
     /// Regularised baseline estimates (Koren 2008): item biases first, shrunk by 25 pseudo-ratings, then user biases
     /// on the residuals, shrunk by 10.
@@ -763,8 +738,7 @@ internal sealed class TrainingSession : IDisposable
     {
         _optimizer.Dispose();
         _inputs.Dispose();
-        _proposal?.Dispose();
-        _logProposal?.Dispose();
+        _sampledSoftmax?.Dispose();
     }
 }
 
