@@ -80,63 +80,39 @@ public static class SasRecTrainer
             : null;
 
         var history = new List<EpochReport>();
-        var bestNdcg = double.NegativeInfinity;
-        var bestEpoch = 0;
-        Dictionary<string, Tensor>? best = null;
-        try
+        using var stopping = new EarlyStopping(network, firstEpoch: 1, options.MinEpochs, options.Patience);
+        for (var epoch = 1; epoch <= options.MaxEpochs; epoch++)
         {
-            for (var epoch = 1; epoch <= options.MaxEpochs; epoch++)
+            var watch = Stopwatch.StartNew();
+            network.train();
+            random.Shuffle(windows);
+            double lossSum = 0;
+            var steps = 0;
+            for (var start = 0; start < windows.Length; start += sasRec.BatchSize)
             {
-                var watch = Stopwatch.StartNew();
-                network.train();
-                random.Shuffle(windows);
-                double lossSum = 0;
-                var steps = 0;
-                for (var start = 0; start < windows.Length; start += sasRec.BatchSize)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    using var scope = NewDisposeScope();
-                    var batch = windows.AsSpan(start, Math.Min(sasRec.BatchSize, windows.Length - start));
-                    var loss = NextItemLoss(network, device, histories, batch, sampledSoftmax);
-                    optimizer.zero_grad();
-                    loss.backward();
-                    optimizer.step();
-                    lossSum += loss.item<float>();
-                    steps++;
-                }
-                var ndcg = validationUsers.Length > 0 ? ValidationNdcg(network, device, histories, popularity, trainItems, validationItems, validationUsers) : double.NaN;
-                var meanLoss = steps == 0 ? 0 : lossSum / steps;
-                var report = new EpochReport(epoch, meanLoss, meanLoss, 0, ndcg, watch.Elapsed.TotalSeconds);
-                history.Add(report);
-                progress?.Report(report);
-                if (validationUsers.Length == 0)
-                {
-                    bestEpoch = epoch;
-                    continue;
-                }
-                if (ndcg > bestNdcg)
-                {
-                    bestNdcg = ndcg;
-                    bestEpoch = epoch;
-                    DisposeAll(best);
-                    best = Snapshot(network);
-                }
-                else if (epoch >= options.MinEpochs && epoch - bestEpoch >= options.Patience)
-                {
-                    break;
-                }
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var batch = windows.AsSpan(start, Math.Min(sasRec.BatchSize, windows.Length - start));
+                var loss = NextItemLoss(network, device, histories, batch, sampledSoftmax);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                lossSum += loss.item<float>();
+                steps++;
             }
-            if (best is not null)
+            var ndcg = validationUsers.Length > 0 ? ValidationNdcg(network, device, histories, popularity, trainItems, validationItems, validationUsers) : double.NaN;
+            var meanLoss = steps == 0 ? 0 : lossSum / steps;
+            var report = new EpochReport(epoch, meanLoss, meanLoss, 0, ndcg, watch.Elapsed.TotalSeconds);
+            history.Add(report);
+            progress?.Report(report);
+            if (stopping.Observe(epoch, ndcg))
             {
-                Restore(network, best);
+                break;
             }
         }
-        finally
-        {
-            DisposeAll(best);
-        }
+        stopping.RestoreBest();
         network.eval();
-        return (history, bestEpoch);
+        return (history, stopping.BestEpoch);
     }
 
     /// <summary>
@@ -228,29 +204,6 @@ public static class SasRecTrainer
             }
         }
         return [.. windows];
-    }
-
-    private static Dictionary<string, Tensor> Snapshot(SasRecNetwork network)
-    {
-        using var noGrad = no_grad();
-        return network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-    }
-
-    private static void Restore(SasRecNetwork network, Dictionary<string, Tensor> snapshot)
-    {
-        using var noGrad = no_grad();
-        foreach (var (name, value) in network.state_dict())
-        {
-            value.copy_(snapshot[name]);
-        }
-    }
-
-    private static void DisposeAll(Dictionary<string, Tensor>? tensors)
-    {
-        foreach (var value in tensors?.Values ?? Enumerable.Empty<Tensor>())
-        {
-            value.Dispose();
-        }
     }
 
     /// <summary>Inputs at positions [Start, Start + Length) of <see cref="UserHistories.Items"/>, targets one later.</summary>

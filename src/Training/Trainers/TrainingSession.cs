@@ -133,53 +133,28 @@ internal sealed class TrainingSession : IDisposable
         CancellationToken cancellationToken)
     {
         var firstEpoch = history.Count + 1;
-        var bestNdcg = double.NegativeInfinity;
-        var bestEpoch = firstEpoch - 1;
-        Dictionary<string, Tensor>? best = null;
+        using var stopping = new EarlyStopping(_network, firstEpoch, _options.MinEpochs, _options.Patience);
         if (history.Count > 0 && validationUsers.Count > 0)
         {
             // A later stage keeps the earlier stage's weights unless it beats them.
-            bestNdcg = ValidationNdcg(validationUsers, validationItems, graphOnly: stage == TrainingStage.GraphWarmup);
-            best = Snapshot();
+            stopping.KeepCurrent(ValidationNdcg(validationUsers, validationItems, graphOnly: stage == TrainingStage.GraphWarmup));
         }
-        try
+        for (var epoch = firstEpoch; epoch < firstEpoch + maxEpochs; epoch++)
         {
-            for (var epoch = firstEpoch; epoch < firstEpoch + maxEpochs; epoch++)
+            var watch = Stopwatch.StartNew();
+            _network.train();
+            var (loss, ranking, rating) = _kind == ModelKind.Bpr ? PairEpoch(cancellationToken) : UserEpoch(stage, cancellationToken);
+            var ndcg = validationUsers.Count > 0 ? ValidationNdcg(validationUsers, validationItems, graphOnly: stage == TrainingStage.GraphWarmup) : double.NaN;
+            var report = new EpochReport(epoch, loss, ranking, rating, ndcg, watch.Elapsed.TotalSeconds, stage);
+            history.Add(report);
+            progress?.Report(report);
+            if (stopping.Observe(epoch, ndcg))
             {
-                var watch = Stopwatch.StartNew();
-                _network.train();
-                var (loss, ranking, rating) = _kind == ModelKind.Bpr ? PairEpoch(cancellationToken) : UserEpoch(stage, cancellationToken);
-                var ndcg = validationUsers.Count > 0 ? ValidationNdcg(validationUsers, validationItems, graphOnly: stage == TrainingStage.GraphWarmup) : double.NaN;
-                var report = new EpochReport(epoch, loss, ranking, rating, ndcg, watch.Elapsed.TotalSeconds, stage);
-                history.Add(report);
-                progress?.Report(report);
-                if (validationUsers.Count == 0)
-                {
-                    bestEpoch = epoch;
-                    continue;
-                }
-                if (ndcg > bestNdcg)
-                {
-                    bestNdcg = ndcg;
-                    bestEpoch = epoch;
-                    DisposeAll(best);
-                    best = Snapshot();
-                }
-                else if (epoch - firstEpoch + 1 >= _options.MinEpochs && epoch - bestEpoch >= _options.Patience)
-                {
-                    break;
-                }
-            }
-            if (best is not null)
-            {
-                Restore(best);
+                break;
             }
         }
-        finally
-        {
-            DisposeAll(best);
-        }
-        return bestEpoch;
+        stopping.RestoreBest();
+        return stopping.BestEpoch;
     }
 
     /// <summary>
@@ -652,33 +627,6 @@ internal sealed class TrainingSession : IDisposable
             }
         }
         return chunksByUser;
-    }
-
-    private Dictionary<string, Tensor> Snapshot()
-    {
-        using var noGrad = no_grad();
-        return _network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-    }
-
-    private void Restore(Dictionary<string, Tensor> snapshot)
-    {
-        using var noGrad = no_grad();
-        foreach (var (name, value) in _network.state_dict())
-        {
-            value.copy_(snapshot[name]);
-        }
-    }
-
-    private static void DisposeAll(Dictionary<string, Tensor>? tensors)
-    {
-        if (tensors is null)
-        {
-            return;
-        }
-        foreach (var value in tensors.Values)
-        {
-            value.Dispose();
-        }
     }
 
     private void Shuffle<T>(IList<T> list)
