@@ -32,11 +32,8 @@ internal sealed class RecommenderNetwork : nn.Module
             anonymous = new Parameter(zeros(shape.Dim));
             if (shape.SequenceDim > 0)
             {
-                // Zero at first, so that until the joint stage trains them gcn-lstm scores as its graph part: the model
-                // the warm-up validated is the one kept when the joint stage does not beat it (random columns left
-                // ml-latest-small's temporal split below popularity after a short training, ndcg@10 0.094 vs 0.112).
                 sequenceItems = nn.Embedding(shape.ItemCount, shape.SequenceDim);
-                nn.init.zeros_(sequenceItems.weight!);
+                nn.init.normal_(sequenceItems.weight!, 0, initStd);
             }
         }
         if (shape.HasRatingHead)
