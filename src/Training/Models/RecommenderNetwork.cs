@@ -49,6 +49,9 @@ internal sealed class RecommenderNetwork : nn.Module
     public FusionGate? Fusion => fusion;
     public RatingHead? Rating => rating;
 
+    /// <summary>The sequence part's own movie columns (the last SequenceDim of E); null without them.</summary>
+    public Parameter? SequenceItems => sequenceItems?.weight;
+
     /// <summary>The vector standing in for g when the user is not in the graph (gcn-lstm only).</summary>
     public Parameter? Anonymous => anonymous;
 
