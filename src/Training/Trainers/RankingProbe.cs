@@ -13,6 +13,22 @@ internal sealed record RankingResult(double Ndcg, double Map, double HitRate, do
 /// </summary>
 internal static class RankingProbe
 {
+    /// <summary>
+    /// The users with validation items, ascending; a sample of <see cref="TrainingOptions.MaxValidationUsers"/> seeded
+    /// by the training seed when there are more.
+    /// </summary>
+    public static int[] ValidationUsers(ItemSets validationItems, TrainingOptions options)
+    {
+        var users = Enumerable.Range(0, validationItems.UserCount).Where(u => validationItems.Count(u) > 0).ToArray();
+        if (users.Length > options.MaxValidationUsers)
+        {
+            new Random(options.Seed + 1).Shuffle(users);
+            users = users[..options.MaxValidationUsers];
+            Array.Sort(users);
+        }
+        return users;
+    }
+
     public static RankingResult Evaluate(IItemScorer scorer, ItemSets excluded, ItemSets relevant, int k, IReadOnlyList<int>? users = null, int batchSize = 256)
     {
         var candidates = users ?? Enumerable.Range(0, relevant.UserCount).ToList();

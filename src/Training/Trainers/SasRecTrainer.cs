@@ -71,7 +71,7 @@ public static class SasRecTrainer
         var windows = Windows(histories, options.MaxHistory);
         var trainItems = ItemSets.Build(split.Train);
         var validationItems = ItemSets.Build(split.Validation);
-        var validationUsers = ValidationUsers(validationItems, options);
+        var validationUsers = RankingProbe.ValidationUsers(validationItems, options);
         var popularity = new float[split.Train.ItemCount];
         PopularityRecommender.Fit(split.Train).ScoreHistory([], popularity);
         using var optimizer = optim.Adam(network.parameters(), sasRec.LearningRate);
@@ -170,19 +170,6 @@ public static class SasRecTrainer
         {
             network.train();
         }
-    }
-
-    /// <summary>Users with validation items, a seeded sample when there are more than the configured maximum.</summary>
-    private static int[] ValidationUsers(ItemSets validationItems, TrainingOptions options)
-    {
-        var users = Enumerable.Range(0, validationItems.UserCount).Where(u => validationItems.Count(u) > 0).ToArray();
-        if (users.Length > options.MaxValidationUsers)
-        {
-            new Random(options.Seed + 1).Shuffle(users);
-            users = users[..options.MaxValidationUsers];
-            Array.Sort(users);
-        }
-        return users;
     }
 
     /// <summary>

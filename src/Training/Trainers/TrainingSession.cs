@@ -110,8 +110,8 @@ internal sealed class TrainingSession : IDisposable
     /// </summary>
     public (List<EpochReport> History, int BestEpoch) Fit(IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
-        var validationUsers = ValidationUsers();
         var validationItems = ItemSets.Build(_split.Validation);
+        List<int> validationUsers = [.. RankingProbe.ValidationUsers(validationItems, _options)];
         var history = new List<EpochReport>();
         if (_kind == ModelKind.GcnLstm && _options.GraphWarmupEpochs > 0)
         {
@@ -418,15 +418,8 @@ internal sealed class TrainingSession : IDisposable
             : GraphPart(graphUsers, chunkUsers, anonymous).index_select(0, positionRowTensor);
         if (graphPart is not null && _options.SessionFoldIn && anonymous.Any(isAnonymous => isAnonymous))
         {
-            var valid = new float[chunks.Count * width];
-            for (var b = 0; b < chunks.Count; b++)
-            {
-                for (var t = 0; t < chunks[b].Length; t++)
-                {
-                    valid[b * width + t] = keep[b * width + t];
-                }
-            }
-            var foldIn = _network.FoldIn(items, historyTensor, tensor(valid, [chunks.Count, width], device: _device));
+            // keep is 1 exactly at the steps the LSTM reads (0 past each window's end and at dropped inputs).
+            var foldIn = _network.FoldIn(items, historyTensor, keepTensor ?? tensor(keep, [chunks.Count, width], device: _device));
             var foldInRows = foldIn.view(-1, foldIn.shape[2]).index_select(0, tensor(positions.ToArray(), device: _device));
             graphPart = where(tensor(anonymous, device: _device).index_select(0, positionRowTensor).unsqueeze(1), foldInRows, graphPart);
         }
@@ -602,20 +595,6 @@ internal sealed class TrainingSession : IDisposable
         {
             _network.train();
         }
-    }
-
-    /// <summary>Users with validation items, a seeded sample when there are more than the configured maximum.</summary>
-    private List<int> ValidationUsers()
-    {
-        var validation = ItemSets.Build(_split.Validation);
-        var users = Enumerable.Range(0, validation.UserCount).Where(u => validation.Count(u) > 0).ToArray();
-        if (users.Length > _options.MaxValidationUsers)
-        {
-            new Random(_options.Seed + 1).Shuffle(users);
-            users = users[.._options.MaxValidationUsers];
-            Array.Sort(users);
-        }
-        return [.. users];
     }
 
     /// <summary>
