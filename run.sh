@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job end to end, offline, in one command: start Azurite on 127.0.0.1, upload a MovieLens release (the shared
-# ml-latest-small when present, else a generated MovieLens-shaped one), run the Retrain function (train gcn-lstm,
-# evaluate on the temporal protocol, quality gate, atomic publish), serve the HTTP API with the local host and show a
-# real answer of every endpoint.
+# ml-latest-small when present, else a generated MovieLens-shaped one), run the Retrain function (which starts the
+# training CLI as a child process: train gcn-lstm, evaluate on the temporal protocol, quality gate, atomic publish),
+# serve the HTTP API with the local host and show a real answer of every endpoint.
 # Usage: ./run.sh [MovieLens folder | release .zip | ratings file] [--keep-serving]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -20,6 +20,8 @@ done
 
 [[ -x node_modules/.bin/azurite-blob ]] || npm ci --no-audit --no-fund --loglevel=error
 echo "Building (Release) ..."
+# The local host serves the Function App; its Retrain starts the training CLI (src/Training) as a child process.
+dotnet build src/Training -c Release --nologo -v quiet
 dotnet build src/LocalHost -c Release --nologo -v quiet
 cli=(dotnet src/Training/bin/Release/net10.0/Recommender.Training.dll)
 

@@ -197,8 +197,6 @@ module functionApp 'modules/function-app.bicep' = {
     runsContainerName: runsContainerName
     modelRetentionCount: modelRetentionCount
     retrainSchedule: retrainSchedule
-    qualityGateMargin: qualityGateMargin
-    retrainMaxEpochs: retrainMaxEpochs
     modelRefreshSeconds: modelRefreshSeconds
   }
 }

@@ -51,8 +51,6 @@ param modelsContainerName string
 param runsContainerName string
 param modelRetentionCount int
 param retrainSchedule string
-param qualityGateMargin string
-param retrainMaxEpochs string
 param modelRefreshSeconds int
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -123,12 +121,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'RUNS_CONTAINER', value: runsContainerName }
         { name: 'MODEL_RETENTION_COUNT', value: string(modelRetentionCount) }
         { name: 'RETRAIN_SCHEDULE', value: retrainSchedule }
+        // The app carries no training code: it starts the job, which runs the training CLI's retrain command.
         { name: 'RETRAIN_MODE', value: 'container-apps-job' }
         { name: 'RETRAIN_JOB_RESOURCE_ID', value: retrainJobResourceId }
         { name: 'RETRAIN_ARM_ENDPOINT', value: environment().resourceManager }
-        { name: 'QUALITY_GATE_MARGIN', value: qualityGateMargin }
-        { name: 'RETRAIN_MAX_EPOCHS', value: retrainMaxEpochs }
-        { name: 'RETRAIN_WORK_FOLDER', value: '/tmp/retrain' }
         { name: 'MODEL_REFRESH_SECONDS', value: string(modelRefreshSeconds) }
         { name: 'MODEL_CACHE_FOLDER', value: '/tmp/model-cache' }
       ]

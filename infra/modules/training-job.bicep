@@ -134,8 +134,6 @@ resource trainingJob 'Microsoft.App/jobs@2025-01-01' = {
             { name: 'MODELS_CONTAINER', value: modelsContainerName }
             { name: 'RUNS_CONTAINER', value: runsContainerName }
             { name: 'MODEL_RETENTION_COUNT', value: string(modelRetentionCount) }
-            // The job is where training happens: it never starts another job.
-            { name: 'RETRAIN_MODE', value: 'in-process' }
             { name: 'QUALITY_GATE_MARGIN', value: qualityGateMargin }
             { name: 'RETRAIN_MAX_EPOCHS', value: retrainMaxEpochs }
             { name: 'RETRAIN_WORK_FOLDER', value: '/tmp/retrain' }

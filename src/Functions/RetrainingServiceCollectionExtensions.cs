@@ -4,8 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Recommender.Model.Retraining;
 using Recommender.Model.Storage;
-using Recommender.Training.Retraining;
 
 namespace Recommender.Functions;
 
@@ -14,19 +14,17 @@ public static class RetrainingServiceCollectionExtensions
     private static readonly TimeSpan ArmRequestTimeout = TimeSpan.FromSeconds(100);
 
     /// <summary>
-    /// Registers the retraining options read from the app settings, the pipeline and the launcher the mode asks for
-    /// (in-process, or the Container Apps job through ARM with a <see cref="TokenCredential"/>: DefaultAzureCredential
-    /// unless one is registered already). Needs <see cref="StorageServiceCollectionExtensions.AddRecommenderStorage"/>.
+    /// Registers the launcher the retraining settings ask for: the training CLI as a child process, given the storage
+    /// and retraining settings this app reads, or the Container Apps job through ARM with a <see cref="TokenCredential"/>
+    /// (DefaultAzureCredential unless one is registered already). Needs <see cref="StorageServiceCollectionExtensions.AddRecommenderStorage"/>.
     /// </summary>
     public static IServiceCollection AddRetraining(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(_ => RetrainOptions.FromSettings(name => configuration[name]));
-        services.AddSingleton(provider => RetrainStorage.From(provider.GetRequiredService<RecommenderStorage>()));
-        services.AddSingleton<RetrainPipeline>();
+        services.AddSingleton(_ => RetrainLaunchOptions.FromSettings(name => configuration[name]));
         services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
         services.AddSingleton<IRetrainLauncher>(provider =>
         {
-            var options = provider.GetRequiredService<RetrainOptions>();
+            var options = provider.GetRequiredService<RetrainLaunchOptions>();
             return options.Mode switch
             {
                 RetrainMode.ContainerAppsJob => new ContainerAppsJobLauncher(
@@ -36,9 +34,22 @@ public static class RetrainingServiceCollectionExtensions
                     new HttpClient { Timeout = ArmRequestTimeout },
                     provider.GetRequiredService<TokenCredential>(),
                     provider.GetRequiredService<ILogger<ContainerAppsJobLauncher>>()),
-                _ => new InProcessRetrainLauncher(provider.GetRequiredService<RetrainPipeline>()),
+                _ => new ProcessRetrainLauncher(
+                    provider.GetRequiredService<IRunRecordStore>(),
+                    provider.GetRequiredService<IRetrainLock>(),
+                    provider.GetRequiredService<IModelRepository>(),
+                    options,
+                    TrainingSettings(configuration),
+                    provider.GetRequiredService<ILogger<ProcessRetrainLauncher>>(),
+                    provider.GetRequiredService<ModelPublishedSignal>()),
             };
         });
         return services;
     }
+
+    /// <summary>The settings the training CLI reads, as this app's configuration has them (a settings file included).</summary>
+    private static Dictionary<string, string> TrainingSettings(IConfiguration configuration) =>
+        StorageSettingNames.All.Concat(RetrainSettingNames.All).Append(StorageSettingNames.ManagedIdentityClientId)
+            .Where(name => configuration[name] is not null)
+            .ToDictionary(name => name, name => configuration[name]!);
 }

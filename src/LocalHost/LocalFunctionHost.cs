@@ -14,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Recommender.Functions;
+using Recommender.Model.Retraining;
 
 namespace Recommender.LocalHost;
 
@@ -59,6 +60,10 @@ public sealed class LocalFunctionHost : IAsyncDisposable
     /// <summary>Completes when the timer runs requested at start (--run-timers-at-start, RunOnStartup) have finished.</summary>
     public Task StartupTimerRuns => _timers.StartupRuns;
 
+    /// <summary>The training CLI built beside this host (the default of RETRAIN_CLI here), from the build's metadata.</summary>
+    public static string? BuiltTrainingCli { get; } = typeof(LocalFunctionHost).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .FirstOrDefault(attribute => attribute.Key == "TrainingCli")?.Value;
+
     /// <exception cref="LocalHostConfigurationException">The settings file or a setting is invalid.</exception>
     public static async Task<LocalFunctionHost> StartAsync(LocalHostOptions options, CancellationToken cancellationToken = default)
     {
@@ -72,6 +77,10 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         }
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddInMemoryCollection(options.Overrides);
+        if (string.IsNullOrWhiteSpace(builder.Configuration[RetrainSettingNames.Cli]) && BuiltTrainingCli is { } cli)
+        {
+            builder.Configuration[RetrainSettingNames.Cli] = cli;
+        }
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

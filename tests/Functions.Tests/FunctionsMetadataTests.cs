@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Recommender.Functions;
 using Recommender.Functions.Retraining;
-using Recommender.Training.Retraining;
+using Recommender.Model.Retraining;
 
 namespace Recommender.Functions.Tests;
 

@@ -5,9 +5,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Recommender.Functions.Retraining;
+using Recommender.Model.Retraining;
 using Recommender.Model.Serving;
 using Recommender.Model.Storage;
-using Recommender.Training.Retraining;
 
 namespace Recommender.Functions.Tests;
 
@@ -28,37 +28,40 @@ public class SampleSettingsTests
     }
 
     [Fact]
-    public void TheSample_ScheduleIsDailyAt3Utc_AndRetrainingRunsInProcess()
+    public void TheSample_ScheduleIsDailyAt3Utc_AndRetrainingRunsTheCliAsAChildProcess_WhichTheHostNames()
     {
         var sample = SampleValues();
 
         Assert.Equal("0 0 3 * * *", sample[RetrainSettingNames.Schedule]);
-        Assert.Equal(RetrainMode.InProcess, RetrainOptions.FromSettings(name => sample.GetValueOrDefault(name)).Mode);
+        Assert.Equal(RetrainLaunchOptions.ProcessModeName, sample[RetrainSettingNames.Mode]);
+        // Blank: the local host fills in the CLI built beside it; without one, the error names the setting.
+        var error = Assert.Throws<RetrainConfigurationException>(() => RetrainLaunchOptions.FromSettings(name => sample.GetValueOrDefault(name)));
+        Assert.Equal(RetrainSettingNames.Cli, error.Setting);
     }
 
     [Fact]
     public void TheRegistrations_ParseEverySampleSetting()
     {
-        using var provider = Services(SampleValues()).BuildServiceProvider();
+        using var provider = Services(SampleWithCli()).BuildServiceProvider();
 
         var storage = provider.GetRequiredService<StorageOptions>();
         Assert.Equal(
             ("UseDevelopmentStorage=true", null, "data", "movielens/", "models", "runs", 5),
             (storage.ConnectionString, storage.AccountUrl, storage.DataContainer, storage.DataPrefix, storage.ModelsContainer, storage.RunsContainer, storage.ModelRetentionCount));
-        var retrain = provider.GetRequiredService<RetrainOptions>();
+        var retrain = provider.GetRequiredService<RetrainLaunchOptions>();
         Assert.Equal(
-            (RetrainMode.InProcess, null, new Uri("https://management.azure.com/"), 0.02, null, new RetrainOptions().WorkFolder),
-            (retrain.Mode, retrain.JobResourceId, retrain.ArmEndpoint, retrain.QualityGateMargin, retrain.MaxEpochs, retrain.WorkFolder));
+            (RetrainMode.Process, CliPath, null, new Uri("https://management.azure.com/")),
+            (retrain.Mode, retrain.Cli, retrain.JobResourceId, retrain.ArmEndpoint));
         var serving = provider.GetRequiredService<ServingOptions>();
         Assert.Equal((TimeSpan.FromSeconds(30), ServingOptions.DefaultCacheFolder), (serving.RefreshInterval, serving.CacheFolder));
-        Assert.IsType<InProcessRetrainLauncher>(provider.GetRequiredService<IRetrainLauncher>());
+        Assert.IsType<ProcessRetrainLauncher>(provider.GetRequiredService<IRetrainLauncher>());
     }
 
     /// <summary>Every constructor parameter of every function class resolves from the app's registrations.</summary>
     [Fact]
     public void TheRegistrations_ProvideEveryFunctionClassDependency()
     {
-        using var provider = Services(SampleValues()).BuildServiceProvider();
+        using var provider = Services(SampleWithCli()).BuildServiceProvider();
         var functionClasses = FunctionCatalog.HttpFunctions(FunctionCatalog.FunctionAppAssembly).Select(function => function.Method.DeclaringType!)
             .Concat(FunctionCatalog.TimerFunctions(FunctionCatalog.FunctionAppAssembly).Select(function => function.Method.DeclaringType!))
             .Distinct()
@@ -79,7 +82,7 @@ public class SampleSettingsTests
     public void ContainerAppsJobMode_RegistersTheJobLauncher()
     {
         var settings = SampleValues();
-        settings[RetrainSettingNames.Mode] = RetrainOptions.ContainerAppsJobModeName;
+        settings[RetrainSettingNames.Mode] = RetrainLaunchOptions.ContainerAppsJobModeName;
         settings[RetrainSettingNames.JobResourceId] = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.App/jobs/retrain";
         using var provider = Services(settings).BuildServiceProvider();
 
@@ -90,7 +93,7 @@ public class SampleSettingsTests
     public void ContainerAppsJobMode_WithoutAJob_NamesTheMissingSetting()
     {
         var settings = SampleValues();
-        settings[RetrainSettingNames.Mode] = RetrainOptions.ContainerAppsJobModeName;
+        settings[RetrainSettingNames.Mode] = RetrainLaunchOptions.ContainerAppsJobModeName;
         using var provider = Services(settings).BuildServiceProvider();
 
         var error = Assert.Throws<RetrainConfigurationException>(() => provider.GetRequiredService<IRetrainLauncher>());
@@ -105,6 +108,15 @@ public class SampleSettingsTests
         services.AddSingleton<IHostApplicationLifetime, StoppedNeverLifetime>();
         services.AddFunctionApp(configuration);
         return services;
+    }
+
+    private const string CliPath = "/opt/training/Recommender.Training.dll";
+
+    private static Dictionary<string, string?> SampleWithCli()
+    {
+        var settings = SampleValues();
+        settings[RetrainSettingNames.Cli] = CliPath;
+        return settings;
     }
 
     private static Dictionary<string, string?> SampleValues()

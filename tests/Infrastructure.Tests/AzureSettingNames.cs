@@ -1,6 +1,6 @@
 using Recommender.Model.Serving;
 using Recommender.Model.Storage;
-using Recommender.Training.Retraining;
+using Recommender.Model.Retraining;
 
 namespace Recommender.Infrastructure.Tests;
 
@@ -24,6 +24,7 @@ internal static class AzureSettingNames
         [StorageSettingNames.ConnectionString] = "STORAGE_ACCOUNT_URL with the managed identity (the account has shared keys off)",
         ["AzureWebJobsStorage"] = "AzureWebJobsStorage__accountName, __credential=managedidentity, __clientId",
         ["FUNCTIONS_WORKER_RUNTIME"] = "functionAppConfig.runtime: Flex Consumption rejects it as an app setting",
+        [RetrainSettingNames.Cli] = "RETRAIN_MODE=container-apps-job: the app starts the training job instead of a child process",
     };
 
     /// <summary>App settings only Azure has: identity-based host storage and Application Insights.</summary>
@@ -36,10 +37,19 @@ internal static class AzureSettingNames
         "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
     };
 
+    /// <summary>Settings the training job (the `retrain` command) reads and the Function App, which carries no training code, does not.</summary>
+    public static IReadOnlyDictionary<string, string> JobOnly { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [RetrainSettingNames.QualityGateMargin] = "the quality gate runs in the job",
+        [RetrainSettingNames.MaxEpochs] = "training runs in the job",
+        [RetrainSettingNames.WorkFolder] = "training runs in the job",
+    };
+
     /// <summary>Settings the Function App needs and the training job (the `retrain` command) does not.</summary>
     public static IReadOnlyDictionary<string, string> AppOnly { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [RetrainSettingNames.Schedule] = "the Retrain timer runs in the app",
+        [RetrainSettingNames.Mode] = "only the app launches runs; the job is the run",
         [RetrainSettingNames.JobResourceId] = "only the app starts the job",
         [RetrainSettingNames.ArmEndpoint] = "only the app starts the job",
         [ServingSettingNames.ModelRefreshSeconds] = "serving runs in the app",

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recommender.Model.Storage;
-using Recommender.Training.Retraining;
+using Recommender.Model.Retraining;
 
 namespace Recommender.Infrastructure.Tests;
 
@@ -25,7 +25,7 @@ public class SettingsDriftTests(InfraBuildFixture infra)
     [Fact]
     public void FunctionAppSetsEverySampleSettingForAzure()
     {
-        var expected = Sample().Keys.Except(AzureSettingNames.LocalOnly.Keys).Union(AzureSettingNames.AzureOnlyAppSettings);
+        var expected = Sample().Keys.Except(AzureSettingNames.LocalOnly.Keys).Except(AzureSettingNames.JobOnly.Keys).Union(AzureSettingNames.AzureOnlyAppSettings);
         AssertSameNames(expected, AppSettings().Keys, "the Function App's app settings (infra/modules/function-app.bicep)", "the sample mapped to Azure");
     }
 
@@ -69,11 +69,10 @@ public class SettingsDriftTests(InfraBuildFixture infra)
     }
 
     [Fact]
-    public void AppStartsTheJobAndTheJobTrainsInProcess()
+    public void AppStartsTheJob()
     {
         var app = AppSettings();
         Assert.Equal("container-apps-job", app[RetrainSettingNames.Mode]);
-        Assert.Equal("in-process", JobEnvironment()[RetrainSettingNames.Mode]);
         Assert.Contains("resourceId('Microsoft.App/jobs'", infra.Main.Trace(FunctionAppModule, app[RetrainSettingNames.JobResourceId]));
         Assert.Equal("[environment().resourceManager]", app[RetrainSettingNames.ArmEndpoint]);
     }

@@ -1,7 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Recommender.Model.Storage;
-using Recommender.Training.Retraining;
+using Recommender.Model.Retraining;
 
 namespace Recommender.Functions.Retraining;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Recommender.Functions.Api;
 using Recommender.Model.Storage;
-using Recommender.Training.Retraining;
+using Recommender.Model.Retraining;
 
 namespace Recommender.Functions.Retraining;
 

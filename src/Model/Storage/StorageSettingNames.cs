@@ -27,6 +27,9 @@ public static class StorageSettingNames
     /// <summary>How many published versions pruning keeps (default 5).</summary>
     public const string ModelRetentionCount = "MODEL_RETENTION_COUNT";
 
+    /// <summary>The client id of a user-assigned managed identity, read by DefaultAzureCredential itself (the host sets it).</summary>
+    public const string ManagedIdentityClientId = "AZURE_CLIENT_ID";
+
     public static IReadOnlyList<string> All { get; } =
         [ConnectionString, AccountUrl, DataContainer, DataPrefix, ModelsContainer, RunsContainer, ModelRetentionCount];
 }

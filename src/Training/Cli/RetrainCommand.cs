@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Recommender.Model.Retraining;
 using Recommender.Model.Storage;
 using Recommender.Training.Retraining;
 using Spectre.Console;
@@ -8,7 +9,7 @@ namespace Recommender.Training.Cli;
 
 /// <summary>
 /// <c>retrain</c>: one run of the retraining pipeline in this process against the storage the app settings (environment
-/// variables) name: what the Function App's timer runs in-process, and what the Container Apps job runs.
+/// variables) name: what the Function App's launchers start, as a child process or as the Container Apps job.
 /// </summary>
 internal sealed class RetrainCommand(Func<string, string?> settings) : ICommand
 {
@@ -49,8 +50,7 @@ internal sealed class RetrainCommand(Func<string, string?> settings) : ICommand
         try
         {
             storage = RecommenderStorage.Create(StorageOptions.FromSettings(settings));
-            // This process is where training runs, whatever mode the launcher was configured with.
-            options = RetrainOptions.FromSettings(settings) with { Mode = RetrainMode.InProcess };
+            options = RetrainOptions.FromSettings(settings);
         }
         catch (Exception error) when (error is StorageConfigurationException or RetrainConfigurationException)
         {

@@ -54,7 +54,7 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
             await lease.ReleaseAsync().ConfigureAwait(false);
             throw;
         }
-        LogStarted(record.RunId, record.Trigger, RetrainOptions.ModeName(options.Mode));
+        LogStarted(record.RunId, record.Trigger, Environment.ProcessId);
         return new RetrainStart(record, new RetrainRun(this, record, lease));
     }
 
@@ -279,8 +279,8 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
             pipeline.LogEpoch(runId, value.Epoch, value.Stage, Math.Round(value.Loss, 4), Math.Round(value.ValidationNdcg, 4), Math.Round(value.Seconds, 2));
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Retrain run {RunId} ({Trigger}) started, mode {Mode}")]
-    private partial void LogStarted(string runId, RunTrigger trigger, string mode);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Retrain run {RunId} ({Trigger}) started in process {ProcessId}")]
+    private partial void LogStarted(string runId, RunTrigger trigger, int processId);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Retrain run {RunId} ({Trigger}) skipped: {Reason}")]
     private partial void LogSkipped(string runId, RunTrigger trigger, string? reason);

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Recommender.Functions.Retraining;
 using Recommender.Model.Storage;
 using Recommender.Training.Cli;
-using Recommender.Training.Retraining;
+using Recommender.Model.Retraining;
 using Spectre.Console;
 
 namespace Recommender.Integration.Tests.Retraining;
@@ -91,7 +91,7 @@ public sealed class ContainerAppsJobTests(AzuriteFixture azurite) : IDisposable
     private RetrainTestHost CreateHost(FakeArm arm) => new(azurite, _temp,
         new Dictionary<string, string?>
         {
-            [RetrainSettingNames.Mode] = RetrainOptions.ContainerAppsJobModeName,
+            [RetrainSettingNames.Mode] = RetrainLaunchOptions.ContainerAppsJobModeName,
             [RetrainSettingNames.JobResourceId] = JobResourceId,
             [RetrainSettingNames.ArmEndpoint] = arm.Endpoint,
         },

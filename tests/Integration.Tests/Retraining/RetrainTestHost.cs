@@ -9,14 +9,16 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Recommender.Functions;
 using Recommender.Model.Storage;
+using Recommender.Model.Retraining;
 using Recommender.Training.Retraining;
 
 namespace Recommender.Integration.Tests.Retraining;
 
 /// <summary>
-/// The Function App's retraining services as Program.cs registers them (AddRecommenderStorage, AddRetraining), on
-/// Azurite with containers of their own, fast-failing storage clients and a small epoch cap; the function classes
-/// are built from it directly (the Functions host cannot run here).
+/// The Function App's retraining services as Program.cs registers them (AddRecommenderStorage, AddRetraining: the
+/// training CLI built in src/Training as a child process), on Azurite with containers of their own, fast-failing
+/// storage clients and a small epoch cap; the function classes are built from it directly (the Functions host cannot
+/// run here). <see cref="RetrainPipeline"/> is registered too, for the tests that drive the CLI's side in this process.
 /// </summary>
 internal sealed class RetrainTestHost : IDisposable
 {
@@ -40,6 +42,7 @@ internal sealed class RetrainTestHost : IDisposable
             [StorageSettingNames.RunsContainer] = "runs-" + suffix,
             [StorageSettingNames.ModelRetentionCount] = "5",
             [RetrainSettingNames.Schedule] = "0 0 3 * * *",
+            [RetrainSettingNames.Cli] = TrainingCli.Path,
             [RetrainSettingNames.MaxEpochs] = MaxEpochs.ToString(CultureInfo.InvariantCulture),
             [RetrainSettingNames.WorkFolder] = temp.Combine("work"),
             [RetrainSettingNames.QualityGateMargin] = "0.02",
@@ -57,6 +60,8 @@ internal sealed class RetrainTestHost : IDisposable
         // Last registration wins: the same storage with quick retries, so a stopped Azurite fails fast; a 15 s lease.
         services.AddSingleton(provider => RecommenderStorage.Create(provider.GetRequiredService<StorageOptions>(), AzuriteFixture.FastFailingClientOptions()));
         services.AddSingleton(_ => RetrainOptions.FromSettings(name => configuration[name]) with { LeaseDuration = TimeSpan.FromSeconds(15) });
+        services.AddSingleton(provider => RetrainStorage.From(provider.GetRequiredService<RecommenderStorage>()));
+        services.AddSingleton<RetrainPipeline>();
         configure?.Invoke(services);
         _provider = services.BuildServiceProvider();
         Storage = _provider.GetRequiredService<RecommenderStorage>();
@@ -104,14 +109,14 @@ internal sealed class RetrainTestHost : IDisposable
         await UploadAsync("movies.csv", Encoding.UTF8.GetBytes(ClusteredRatings.MoviesCsv()));
     }
 
-    /// <summary>Waits for the run's record to leave Running (a run started by RetrainNow goes on in the background).</summary>
+    /// <summary>Waits for the run's record to finish (a run started by RetrainNow goes on in the background).</summary>
     public async Task<RunRecord> WaitForFinishAsync(string runId, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var record = await Runs.GetAsync(runId);
-            if (record is { Status: not RunStatus.Running })
+            if (record is { Status: not (RunStatus.Launched or RunStatus.Running) })
             {
                 return record;
             }
@@ -134,6 +139,27 @@ internal sealed class RetrainTestHost : IDisposable
         public void StopApplication()
         {
         }
+    }
+}
+
+/// <summary>The training CLI as the build left it in src/Training (the same configuration as these tests).</summary>
+internal static class TrainingCli
+{
+    public static string Path { get; } = Find();
+
+    private static string Find()
+    {
+        // .../tests/Integration.Tests/bin/CONFIGURATION/TFM/
+        var output = new DirectoryInfo(AppContext.BaseDirectory);
+        var (framework, configuration) = (output.Name, output.Parent!.Name);
+        for (var folder = output; folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(folder.FullName, "Serverless.sln")))
+            {
+                return System.IO.Path.Combine(folder.FullName, "src", "Training", "bin", configuration, framework, "Recommender.Training.dll");
+            }
+        }
+        throw new InvalidOperationException("Serverless.sln not found above " + AppContext.BaseDirectory);
     }
 }
 

@@ -1,4 +1,5 @@
 using Recommender.Training.Cli;
+using Recommender.Model.Retraining;
 using Recommender.Training.Retraining;
 using Recommender.Training.Tests.Cli;
 

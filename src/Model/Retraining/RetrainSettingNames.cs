@@ -1,4 +1,4 @@
-namespace Recommender.Training.Retraining;
+namespace Recommender.Model.Retraining;
 
 /// <summary>
 /// The app settings (environment variables) retraining reads, in the Function App and in the training job alike:
@@ -9,8 +9,11 @@ public static class RetrainSettingNames
     /// <summary>NCRONTAB schedule of the Retrain timer (six fields, UTC); default daily at 03:00.</summary>
     public const string Schedule = "RETRAIN_SCHEDULE";
 
-    /// <summary>Where training runs: "in-process" (default) or "container-apps-job" (the GPU path).</summary>
+    /// <summary>Where training runs: "process" (default: the training CLI as a child process) or "container-apps-job" (the GPU path).</summary>
     public const string Mode = "RETRAIN_MODE";
+
+    /// <summary>The training CLI the "process" mode starts: Recommender.Training.dll (run with dotnet) or an executable.</summary>
+    public const string Cli = "RETRAIN_CLI";
 
     /// <summary>ARM resource id of the Container Apps job started in "container-apps-job" mode.</summary>
     public const string JobResourceId = "RETRAIN_JOB_RESOURCE_ID";
@@ -28,5 +31,5 @@ public static class RetrainSettingNames
     public const string WorkFolder = "RETRAIN_WORK_FOLDER";
 
     public static IReadOnlyList<string> All { get; } =
-        [Schedule, Mode, JobResourceId, ArmEndpoint, QualityGateMargin, MaxEpochs, WorkFolder];
+        [Schedule, Mode, Cli, JobResourceId, ArmEndpoint, QualityGateMargin, MaxEpochs, WorkFolder];
 }

@@ -6,47 +6,29 @@ using Azure.Core;
 using Microsoft.Extensions.Logging;
 using Recommender.Model.Storage;
 
-namespace Recommender.Training.Retraining;
+namespace Recommender.Model.Retraining;
 
 /// <summary>
 /// Starts the Container Apps job (the GPU path) through the ARM REST API: reads the job's container template, then
-/// POSTs <c>{job}/start</c> with that container and the arguments <c>retrain --run-id ID --trigger T</c>, so the job
-/// runs the same pipeline through the training CLI and carries on the "launched" run record written here.
+/// POSTs <c>{job}/start</c> with that container and <see cref="TrainingCliArguments.Retrain"/>, so the job runs the
+/// training CLI's retrain command and carries on the "launched" run record written here.
 /// </summary>
 public sealed partial class ContainerAppsJobLauncher(
-    IRunRecordStore runs, IRetrainLock retrainLock, RetrainOptions options, HttpClient http, TokenCredential credential, ILogger<ContainerAppsJobLauncher> logger)
+    IRunRecordStore runs, IRetrainLock retrainLock, RetrainLaunchOptions options, HttpClient http, TokenCredential credential, ILogger<ContainerAppsJobLauncher> logger)
     : IRetrainLauncher
 {
     public const string ApiVersion = "2024-03-01";
     public const string ArmScope = "https://management.azure.com/.default";
 
     private const int MaxErrorBodyChars = 1000;
-    private static readonly TimeSpan ProbeLeaseDuration = TimeSpan.FromSeconds(15);
-
-    /// <summary>The arguments the job's container gets: the training CLI's <c>retrain</c> command for this run.</summary>
-    public static IReadOnlyList<string> JobArguments(string runId, RunTrigger trigger) =>
-        ["retrain", "--run-id", runId, "--trigger", trigger.ToString().ToLowerInvariant()];
 
     public async Task<RetrainLaunch> LaunchAsync(RunTrigger trigger, CancellationToken runCancellation = default)
     {
-        var record = RunRecord.Start(trigger, DateTimeOffset.UtcNow);
-
-        // Answer at once when a run is going; the job takes the lock itself, and skips in its record if it lost a race.
-        var probe = await retrainLock.TryAcquireAsync($"launcher of run {record.RunId} ({trigger})", ProbeLeaseDuration, cancellationToken: runCancellation)
-            .ConfigureAwait(false);
-        if (probe.Lease is not { } lease)
+        var record = await LaunchRecords.BeginAsync(runs, retrainLock, trigger, logger, runCancellation).ConfigureAwait(false);
+        if (record.Status == RunStatus.Skipped)
         {
-            record.Status = RunStatus.Skipped;
-            record.SkipReason = probe.Reason;
-            record.FinishedAt = DateTimeOffset.UtcNow;
-            await runs.SaveAsync(record, runCancellation).ConfigureAwait(false);
-            LogSkipped(record.RunId, trigger, probe.Reason);
-            return new RetrainLaunch(record, Task.FromResult(record));
+            return RetrainLaunch.Finished(record);
         }
-        await lease.ReleaseAsync().ConfigureAwait(false);
-
-        record.Status = RunStatus.Launched;
-        await runs.SaveAsync(record, runCancellation).ConfigureAwait(false);
         try
         {
             record.JobExecution = await StartJobAsync(record.RunId, trigger, runCancellation).ConfigureAwait(false);
@@ -54,13 +36,12 @@ public sealed partial class ContainerAppsJobLauncher(
         }
         catch (Exception error) when (error is HttpRequestException or ContainerAppsJobException or Azure.Identity.AuthenticationFailedException or TaskCanceledException)
         {
-            record.Status = RunStatus.Failed;
-            record.FinishedAt = DateTimeOffset.UtcNow;
-            record.Errors.Add($"The Container Apps job '{options.JobResourceId}' could not be started: {error.Message}");
             LogLaunchFailed(record.RunId, options.JobResourceId!, error);
+            return RetrainLaunch.Finished(await LaunchRecords.FailAsync(runs, record,
+                $"The Container Apps job '{options.JobResourceId}' could not be started: {error.Message}").ConfigureAwait(false));
         }
         await runs.SaveAsync(record, CancellationToken.None).ConfigureAwait(false);
-        return new RetrainLaunch(record, Task.FromResult(record));
+        return RetrainLaunch.Finished(record);
     }
 
     /// <summary>Returns the execution's name (or the operation URL ARM answered with).</summary>
@@ -81,7 +62,7 @@ public sealed partial class ContainerAppsJobLauncher(
         var container = job["properties"]?["template"]?["containers"]?.AsArray().FirstOrDefault()?.DeepClone().AsObject()
             ?? throw new ContainerAppsJobException($"The job '{options.JobResourceId}' has no container in properties.template.containers.");
 
-        container["args"] = new JsonArray([.. JobArguments(runId, trigger).Select(argument => (JsonNode)JsonValue.Create(argument)!)]);
+        container["args"] = new JsonArray([.. TrainingCliArguments.Retrain(runId, trigger).Select(argument => (JsonNode)JsonValue.Create(argument)!)]);
         container.Remove("probes");
         container.Remove("volumeMounts");
         var body = new JsonObject { ["containers"] = new JsonArray(container) };
@@ -122,9 +103,6 @@ public sealed partial class ContainerAppsJobLauncher(
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Retrain run {RunId} ({Trigger}) launched on job {JobResourceId} as execution {JobExecution}")]
     private partial void LogLaunched(string runId, RunTrigger trigger, string jobResourceId, string jobExecution);
-
-    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Retrain run {RunId} ({Trigger}) skipped: {Reason}")]
-    private partial void LogSkipped(string runId, RunTrigger trigger, string? reason);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Error, Message = "Retrain run {RunId}: the job {JobResourceId} could not be started")]
     private partial void LogLaunchFailed(string runId, string jobResourceId, Exception error);
