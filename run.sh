@@ -62,7 +62,7 @@ api=http://127.0.0.1:$api_port/api
 echo "Starting the local host on 127.0.0.1:$api_port and running the Retrain timer function once ..."
 # The sample settings give every other setting its local default (the retrain schedule among them).
 dotnet src/LocalHost/bin/Release/net10.0/Recommender.LocalHost.dll --port "$api_port" --run-timers-at-start \
-  --settings src/Functions/local.settings.sample.json --function-key "$function_key" >"$work/host.log" 2>&1 &
+  --settings src/Functions/local.settings.sample.json --function-key "$function_key" --telemetry-console >"$work/host.log" 2>&1 &
 host_pid=$!
 pids+=("$host_pid")
 tail -n +1 -f "$work/host.log" &
@@ -142,6 +142,10 @@ show 200 POST recommendations "{\"history\":[$history],\"count\":5}"
 show 200 GET "movies/${history%%,*}/similar?count=5"
 show 400 GET "users/1/recommendations?count=0"
 show 200 GET openapi.json
+
+echo
+echo "== The serving spans the host recorded (as Application Insights receives them in Azure):"
+grep -A11 "Activity.DisplayName" "$work/host.log" | grep -E "DisplayName|recommender\." | sed 's/^ */  /' || true
 
 if ((unexpected > 0)); then
   echo "$unexpected answer(s) above had an unexpected status." >&2

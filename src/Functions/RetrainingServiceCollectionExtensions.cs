@@ -1,8 +1,7 @@
 using Azure.Core;
-using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Recommender.Model.Retraining;
 using Recommender.Model.Storage;
@@ -11,17 +10,19 @@ namespace Recommender.Functions;
 
 public static class RetrainingServiceCollectionExtensions
 {
-    private static readonly TimeSpan ArmRequestTimeout = TimeSpan.FromSeconds(100);
+    private const string ArmClientName = "arm";
 
     /// <summary>
-    /// Registers the launcher the retraining settings ask for: the training CLI as a child process, given the storage
-    /// and retraining settings this app reads, or the Container Apps job through ARM with a <see cref="TokenCredential"/>
-    /// (DefaultAzureCredential unless one is registered already). Needs <see cref="StorageServiceCollectionExtensions.AddRecommenderStorage"/>.
+    /// Registers the launch options read from the app settings (validated at start) and the launcher they ask for:
+    /// the training CLI as a child process, given the storage and retraining settings this app reads, or the Container
+    /// Apps job through ARM with the app's shared <see cref="TokenCredential"/> and an HTTP client with the standard
+    /// resilience handler (retries for the job's GET only: a repeated start would start a second execution).
+    /// Needs <see cref="StorageServiceCollectionExtensions.AddRecommenderStorage"/>.
     /// </summary>
     public static IServiceCollection AddRetraining(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(_ => RetrainLaunchOptions.FromSettings(name => configuration[name]));
-        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        services.AddSettingsOptions(() => RetrainLaunchOptions.FromSettings(name => configuration[name]));
+        services.AddHttpClient(ArmClientName).AddStandardResilienceHandler(resilience => resilience.Retry.DisableForUnsafeHttpMethods());
         services.AddSingleton<IRetrainLauncher>(provider =>
         {
             var options = provider.GetRequiredService<RetrainLaunchOptions>();
@@ -31,7 +32,7 @@ public static class RetrainingServiceCollectionExtensions
                     provider.GetRequiredService<IRunRecordStore>(),
                     provider.GetRequiredService<IRetrainLock>(),
                     options,
-                    new HttpClient { Timeout = ArmRequestTimeout },
+                    provider.GetRequiredService<IHttpClientFactory>().CreateClient(ArmClientName),
                     provider.GetRequiredService<TokenCredential>(),
                     provider.GetRequiredService<ILogger<ContainerAppsJobLauncher>>()),
                 _ => new ProcessRetrainLauncher(

@@ -13,8 +13,14 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Recommender.Functions;
 using Recommender.Model.Retraining;
+using Recommender.Model.Serving;
+using Recommender.Model.Storage;
 
 namespace Recommender.LocalHost;
 
@@ -90,6 +96,16 @@ public sealed class LocalFunctionHost : IAsyncDisposable
 
         builder.Services.AddFunctionApp(builder.Configuration);
         builder.Services.AddMvcCore();
+        if (options.TelemetryToConsole)
+        {
+            builder.Services.AddOpenTelemetry()
+                .ConfigureResource(resource => resource.AddService("recommender-local-host"))
+                .AddServingTelemetry()
+                // Always on: ASP.NET Core's own request activity, which no exporter here records, would otherwise
+                // make the parent-based default sampler drop the serving spans under it.
+                .WithTracing(tracing => tracing.SetSampler(new AlwaysOnSampler()).AddConsoleExporter())
+                .WithMetrics(metrics => metrics.AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 10_000));
+        }
         var functionKey = options.FunctionKey
             ?? (builder.Configuration[LocalHostOptions.FunctionKeySetting] is { Length: > 0 } configured ? configured : null)
             ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -148,6 +164,12 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         {
             await app.DisposeAsync().ConfigureAwait(false);
             throw new LocalHostConfigurationException($"Cannot listen on 127.0.0.1:{options.Port}: {error.Message}", error);
+        }
+        catch (Exception error) when (error is StorageConfigurationException or RetrainConfigurationException or ServingConfigurationException)
+        {
+            // The app's options are validated at start: a bad setting stops the host here, naming the setting.
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new LocalHostConfigurationException(error.Message, error);
         }
         return new LocalFunctionHost(app, runner, functionKey, routePrefix, served, skipped);
     }

@@ -13,6 +13,7 @@ public sealed record LocalHostOptions
     public const string Usage =
         """
         Usage: Recommender.LocalHost [--port P] [--run-timers-at-start] [--no-timers] [--settings FILE] [--function-key KEY]
+                                     [--telemetry-console]
           --port P               port on 127.0.0.1 (default 7071; 0 picks a free one)
           --run-timers-at-start  run every timer function once right after start (in the background)
           --no-timers            do not schedule timer functions
@@ -21,6 +22,8 @@ public sealed record LocalHostOptions
                                  environment variables override them
           --function-key KEY     the key function- and admin-level routes accept (x-functions-key header or
                                  ?code=); default: the LOCALHOST_FUNCTION_KEY setting, else one generated at start
+          --telemetry-console    print the serving spans (model version, path, engine time) and metrics (engine
+                                 time, model swaps) to the console, as Application Insights would receive them
         """;
 
     public int Port { get; init; } = DefaultPort;
@@ -28,6 +31,7 @@ public sealed record LocalHostOptions
     public bool EnableTimers { get; init; } = true;
     public string? SettingsFile { get; init; }
     public string? FunctionKey { get; init; }
+    public bool TelemetryToConsole { get; init; }
     public bool ShowHelp { get; init; }
 
     /// <summary>Settings applied over the file and the environment (tests use it).</summary>
@@ -47,6 +51,7 @@ public sealed record LocalHostOptions
                 "--no-timers" => options with { EnableTimers = false },
                 "--settings" => options with { SettingsFile = Value() },
                 "--function-key" => options with { FunctionKey = Value() },
+                "--telemetry-console" => options with { TelemetryToConsole = true },
                 "--help" or "-h" => options with { ShowHelp = true },
                 var unknown => throw new ArgumentException($"Unknown option '{unknown}'."),
             };

@@ -100,6 +100,24 @@ public class SampleSettingsTests
         Assert.Equal(RetrainSettingNames.JobResourceId, error.Setting);
     }
 
+    [Theory]
+    [InlineData(StorageSettingNames.ModelRetentionCount, "five")]
+    [InlineData(RetrainSettingNames.Mode, "gpu")]
+    [InlineData(ServingSettingNames.ModelRefreshSeconds, "-1")]
+    public async Task ABadSetting_StopsTheHostAtStart_NamingTheSetting(string setting, string value)
+    {
+        var settings = SampleWithCli();
+        settings[setting] = value;
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        builder.Services.AddFunctionApp(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+
+        Assert.Contains(setting, error.Message);
+    }
+
     private static ServiceCollection Services(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

@@ -48,7 +48,8 @@ public sealed class RecommendationFunctions(ModelProvider models)
             return genreProblem;
         }
         var options = new RecommendationOptions { ExcludeSeen = excludeSeen, Genres = genres };
-        return Respond(request, engine.RecommendForUser(user, count, options));
+        using var span = ServingTelemetry.StartRecommendation("user");
+        return Respond(request, span.Record(engine.RecommendForUser(user, count, options)));
     }
 
     [Function("SessionRecommendations")]
@@ -87,7 +88,8 @@ public sealed class RecommendationFunctions(ModelProvider models)
             Genres = body.Genres,
             ExcludeMovieIds = body.Exclude is null ? null : [.. body.Exclude],
         };
-        return Respond(request, engine.RecommendForHistory(body.History, body.Count ?? ApiRequests.DefaultCount, options));
+        using var span = ServingTelemetry.StartRecommendation("session");
+        return Respond(request, span.Record(engine.RecommendForHistory(body.History, body.Count ?? ApiRequests.DefaultCount, options)));
     }
 
     [Function("SimilarMovies")]
@@ -117,7 +119,8 @@ public sealed class RecommendationFunctions(ModelProvider models)
         {
             return ApiProblems.UnknownMovie("movieId", movie);
         }
-        return Respond(request, engine.SimilarMovies(movie, count));
+        using var span = ServingTelemetry.StartRecommendation("similar");
+        return Respond(request, span.Record(engine.SimilarMovies(movie, count)));
     }
 
     private static IResult Respond(HttpRequest request, RecommendationResult result)

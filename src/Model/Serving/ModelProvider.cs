@@ -216,6 +216,7 @@ public sealed class ModelProvider : IDisposable
                 Volatile.Write(ref _current, served);
                 _currentETag = latest.ETag;
             }
+            ServingTelemetry.ModelSwapped(served.ModelVersion);
             _logger.LogInformation(
                 "Serving model {Version} (published as {PublishedVersion} at {PublishedAt:o}): {Movies} movies, {Users} users, {Bytes} bytes loaded in {Milliseconds} ms{Replaced}.",
                 served.ModelVersion, latest.Version, latest.PublishedAt, served.Manifest.MovieCount, served.Manifest.UserCount, downloaded.Bytes,
