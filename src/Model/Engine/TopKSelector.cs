@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Recommender.Model.Engine;
 
 /// <summary>
@@ -10,14 +14,41 @@ internal static class TopKSelector
     public static int Select(ReadOnlySpan<float> scores, in ItemFilter filter, Span<int> items, Span<float> bestScores)
     {
         var heap = new TopKHeap(items, bestScores);
-        for (var item = 0; item < scores.Length; item++)
+        var item = 0;
+        for (; item < scores.Length && !heap.IsFull; item++)
         {
-            if (heap.Admits(scores[item]) && filter.Accepts(item))
+            Offer(ref heap, scores, filter, item);
+        }
+
+        // Once the heap is full, most blocks hold no score above the worst kept one: compare 8 at a time and visit
+        // only the lanes that beat it, in index order so that ties still go to the lower index (NaN never beats it).
+        if (Vector256.IsHardwareAccelerated && heap.IsFull && items.Length > 0)
+        {
+            ref var first = ref MemoryMarshal.GetReference(scores);
+            for (; item <= scores.Length - Vector256<float>.Count; item += Vector256<float>.Count)
             {
-                heap.Offer(item, scores[item]);
+                var above = Vector256.GreaterThan(Vector256.LoadUnsafe(ref first, (nuint)item), Vector256.Create(heap.Threshold))
+                    .ExtractMostSignificantBits();
+                while (above != 0)
+                {
+                    Offer(ref heap, scores, filter, item + BitOperations.TrailingZeroCount(above));
+                    above &= above - 1;
+                }
             }
         }
+        for (; item < scores.Length; item++)
+        {
+            Offer(ref heap, scores, filter, item);
+        }
         return heap.Finish();
+    }
+
+    private static void Offer(ref TopKHeap heap, ReadOnlySpan<float> scores, in ItemFilter filter, int item)
+    {
+        if (heap.Admits(scores[item]) && filter.Accepts(item))
+        {
+            heap.Offer(item, scores[item]);
+        }
     }
 }
 

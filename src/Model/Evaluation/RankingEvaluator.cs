@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using Recommender.Model.Data;
+using Recommender.Model.Engine;
 
 namespace Recommender.Model.Evaluation;
 
@@ -87,7 +88,26 @@ public sealed class RankingEvaluator
         var excluded = UserItemLists.Build(target == EvaluationTarget.Test
             ? [split.Train, split.Validation, .. split.Sessions is null ? Array.Empty<InteractionTable>() : [split.Sessions]]
             : [split.Train]);
-        var users = relevant.UsersWithItems();
+        var (summary, lists) = Rank(scorer, excluded, relevant, relevant.UsersWithItems(), k);
+        return new RankingResult(target, summary, lists);
+    }
+
+    /// <summary>
+    /// The metrics of <paramref name="users"/> (ascending; those without relevant items are skipped): each user's
+    /// <paramref name="excluded"/> items are left out of the ranking, <paramref name="relevant"/> items are the hits.
+    /// Training validates with it on a sample of users.
+    /// </summary>
+    public RankingMetricsSummary Evaluate(IItemScorer scorer, UserItemLists excluded, UserItemLists relevant, IReadOnlyList<int> users, int k)
+    {
+        ArgumentNullException.ThrowIfNull(scorer);
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        return Rank(scorer, excluded, relevant, [.. users.Where(user => relevant.Count(user) > 0)], k).Summary;
+    }
+
+    private (RankingMetricsSummary Summary, TopKLists Lists) Rank(IItemScorer scorer, UserItemLists excluded, UserItemLists relevant, int[] users, int k)
+    {
+        var itemCount = scorer.ItemCount;
         var lists = new TopKLists(k, users);
         var perUser = new UserRankingMetrics[users.Length];
 
@@ -123,7 +143,7 @@ public sealed class RankingEvaluator
             ArrayPool<float>.Shared.Return(scores);
         }
 
-        return new RankingResult(target, Summarize(perUser, lists, itemCount, k), lists);
+        return (Summarize(perUser, lists, itemCount, k), lists);
     }
 
     private static void ThrowOnNaN(ReadOnlySpan<float> batchScores, ReadOnlySpan<int> batchUsers, int itemCount)
@@ -169,11 +189,10 @@ public sealed class RankingEvaluator
             itemCount == 0 ? 0 : (double)distinctRecommended / itemCount);
     }
 
-    /// <summary>Per-thread scratch: the exclusion mask, the heap and the hit flags.</summary>
+    /// <summary>Per-thread scratch: the exclusion bit mask and the hit flags.</summary>
     private sealed class SelectionWorker(int itemCount, int k)
     {
-        private readonly bool[] _excluded = new bool[itemCount];
-        private readonly TopKSelector _selector = new(k);
+        private readonly ulong[] _excluded = new ulong[ItemFilter.BitsetLength(itemCount)];
         private readonly bool[] _hits = new bool[k];
 
         public UserRankingMetrics RankUser(
@@ -181,15 +200,13 @@ public sealed class RankingEvaluator
         {
             foreach (var item in excludedItems)
             {
-                _excluded[item] = true;
+                ItemFilter.Set(_excluded, item);
             }
-            _selector.Select(scores, _excluded);
+            var count = TopKSelector.Select(scores, ItemFilter.Excluding(_excluded), lists.ItemSlot(row), lists.ScoreSlot(row));
             foreach (var item in excludedItems)
             {
-                _excluded[item] = false;
+                _excluded[item >> 6] &= ~(1UL << item);
             }
-
-            var count = _selector.DrainSortedTo(lists.ItemSlot(row), lists.ScoreSlot(row));
             lists.SetCount(row, count);
             var top = lists.ItemsOf(row);
             for (var position = 0; position < count; position++)
@@ -198,80 +215,5 @@ public sealed class RankingEvaluator
             }
             return RankingMetrics.ForUser(_hits.AsSpan(0, count), relevantItems.Length, k);
         }
-    }
-}
-
-/// <summary>The distinct items of each user over one or more tables, sorted ascending (CSR layout).</summary>
-internal sealed class UserItemLists
-{
-    private readonly int[] _starts;
-    private readonly int[] _items;
-
-    private UserItemLists(int[] starts, int[] items)
-    {
-        _starts = starts;
-        _items = items;
-    }
-
-    public ReadOnlySpan<int> ItemsOf(int user) => _items.AsSpan(_starts[user], _starts[user + 1] - _starts[user]);
-
-    public int[] UsersWithItems()
-    {
-        var users = new List<int>();
-        for (var user = 0; user + 1 < _starts.Length; user++)
-        {
-            if (_starts[user + 1] > _starts[user])
-            {
-                users.Add(user);
-            }
-        }
-        return [.. users];
-    }
-
-    public static UserItemLists Build(IReadOnlyList<InteractionTable> tables)
-    {
-        var userCount = tables[0].UserCount;
-        var counts = new int[userCount + 1];
-        foreach (var table in tables)
-        {
-            foreach (var user in table.Users)
-            {
-                counts[user + 1]++;
-            }
-        }
-        for (var user = 0; user < userCount; user++)
-        {
-            counts[user + 1] += counts[user];
-        }
-        var items = new int[counts[userCount]];
-        var fill = counts.AsSpan(0, userCount).ToArray();
-        foreach (var table in tables)
-        {
-            var tableUsers = table.Users;
-            var tableItems = table.Items;
-            for (var row = 0; row < tableUsers.Length; row++)
-            {
-                items[fill[tableUsers[row]]++] = tableItems[row];
-            }
-        }
-
-        // Sort each user's items and squeeze out duplicates in place.
-        var starts = new int[userCount + 1];
-        var write = 0;
-        for (var user = 0; user < userCount; user++)
-        {
-            var userItems = items.AsSpan(counts[user], counts[user + 1] - counts[user]);
-            userItems.Sort();
-            starts[user] = write;
-            for (var i = 0; i < userItems.Length; i++)
-            {
-                if (i == 0 || userItems[i] != userItems[i - 1])
-                {
-                    items[write++] = userItems[i];
-                }
-            }
-        }
-        starts[userCount] = write;
-        return new UserItemLists(starts, items);
     }
 }

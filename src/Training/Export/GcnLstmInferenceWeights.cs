@@ -1,4 +1,7 @@
 using Recommender.Training.Models;
+using Recommender.Training.Trainers;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Recommender.Training.Export;
 
@@ -24,6 +27,54 @@ public sealed class LstmLayerWeights
 /// </summary>
 public sealed class GcnLstmInferenceWeights
 {
+    /// <summary>The inference tables of a gcn-lstm model (docs/architecture.md, "The inference contract").</summary>
+    public static GcnLstmInferenceWeights From(TrainedModel trained)
+    {
+        ArgumentNullException.ThrowIfNull(trained);
+        if (trained.Kind != ModelKind.GcnLstm || trained.UserTable is not { } users)
+        {
+            throw new InvalidOperationException($"Inference tables exist only for gcn-lstm, not {trained.ModelName}.");
+        }
+        var sequence = trained.Network.Sequence!;
+        var lstmParameters = sequence.Lstm.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var layers = new LstmLayerWeights[trained.Shape.LstmLayers];
+        for (var layer = 0; layer < layers.Length; layer++)
+        {
+            layers[layer] = new LstmLayerWeights
+            {
+                WeightIh = ToArray(lstmParameters[$"weight_ih_l{layer}"]),
+                WeightHh = ToArray(lstmParameters[$"weight_hh_l{layer}"]),
+                BiasIh = ToArray(lstmParameters[$"bias_ih_l{layer}"]),
+                BiasHh = ToArray(lstmParameters[$"bias_hh_l{layer}"]),
+            };
+        }
+        return new GcnLstmInferenceWeights
+        {
+            Dim = trained.Shape.Dim,
+            Hidden = trained.Shape.Hidden,
+            Layers = trained.Shape.LstmLayers,
+            MaxHistory = trained.Options.MaxHistory,
+            MovieTable = ToArray(trained.ItemTable),
+            MovieCount = trained.Shape.ItemCount,
+            UserTable = ToArray(users),
+            UserCount = trained.Shape.UserCount,
+            Anonymous = ToArray(trained.Network.Anonymous!),
+            SessionFoldIn = trained.Options.SessionFoldIn,
+            Lstm = layers,
+            ProjectionWeight = ToArray(sequence.Projection.weight!),
+            ProjectionBias = ToArray(sequence.Projection.bias!),
+            GateWeight = ToArray(trained.Network.Fusion!.Gate.weight!),
+            GateBias = ToArray(trained.Network.Fusion.Gate.bias!),
+        };
+    }
+
+    private static float[] ToArray(Tensor tensor)
+    {
+        using var noGrad = no_grad();
+        using var cpu = tensor.detach().cpu().contiguous();
+        return cpu.data<float>().ToArray();
+    }
+
     /// <summary>D: embedding size of movies, users and the user vector.</summary>
     public required int Dim { get; init; }
 

@@ -19,7 +19,7 @@ public static class ModelBundleExporter
     {
         ArgumentNullException.ThrowIfNull(trained);
         ArgumentNullException.ThrowIfNull(split);
-        var weights = trained.ToInferenceWeights();
+        var weights = GcnLstmInferenceWeights.From(trained);
         var hyperParameters = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["model"] = trained.ModelName,

@@ -1,4 +1,3 @@
-using Recommender.Training.Trainers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -18,7 +18,7 @@ internal sealed class GraphInputs : IDisposable
         Tensor? adjacency = null;
         if (graph is not null && shape.GraphLayers > 0)
         {
-            adjacency = shape.Convolution == Trainers.GraphConvolution.LightGcn
+            adjacency = shape.Convolution == GraphConvolution.LightGcn
                 ? graph.SymmetricAdjacency(device)
                 : graph.MeanAdjacency(device);
         }

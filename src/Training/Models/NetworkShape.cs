@@ -1,4 +1,3 @@
-using Recommender.Training.Trainers;
 
 namespace Recommender.Training.Models;
 

@@ -69,8 +69,8 @@ public static class SasRecTrainer
         var random = new Random(options.Seed);
         var histories = UserHistories.Build(split.Train);
         var windows = Windows(histories, options.MaxHistory);
-        var trainItems = ItemSets.Build(split.Train);
-        var validationItems = ItemSets.Build(split.Validation);
+        var trainItems = UserItemLists.Build(split.Train);
+        var validationItems = UserItemLists.Build(split.Validation);
         var validationUsers = RankingProbe.ValidationUsers(validationItems, options);
         var popularity = new float[split.Train.ItemCount];
         PopularityRecommender.Fit(split.Train).ScoreHistory([], popularity);
@@ -156,15 +156,15 @@ public static class SasRecTrainer
         Device device,
         UserHistories histories,
         float[] popularity,
-        ItemSets trainItems,
-        ItemSets validationItems,
+        UserItemLists trainItems,
+        UserItemLists validationItems,
         int[] users)
     {
         network.eval();
         try
         {
             using var scorer = new SasRecUserScorer(network, device, users, histories, popularity);
-            return RankingProbe.Evaluate(scorer, trainItems, validationItems, ValidationK, users).Ndcg;
+            return RankingProbe.ValidationNdcg(scorer, trainItems, validationItems, users, ValidationK);
         }
         finally
         {

@@ -1,4 +1,3 @@
-using Recommender.Training.Export;
 using Recommender.Model.Data;
 using Recommender.Model.Evaluation;
 using Recommender.Training.Models;
@@ -9,7 +8,7 @@ namespace Recommender.Training.Trainers;
 
 /// <summary>
 /// A trained model: its scorer (user vectors of every user · movie table), training history, rating metrics and the
-/// network, which it owns. Save/Load round-trip it; <see cref="ToInferenceWeights"/> reduces a gcn-lstm to the inference contract's (docs/architecture.md)
+/// network, which it owns. Save/Load round-trip it; GcnLstmInferenceWeights.From reduces a gcn-lstm to the inference contract's (docs/architecture.md)
 /// tables.
 /// </summary>
 public sealed class TrainedModel : IDisposable
@@ -131,58 +130,11 @@ public sealed class TrainedModel : IDisposable
         return new RatingMetrics(Math.Sqrt(squared / count), absolute / count, predicted.Length);
     }
 
-    /// <summary>The inference tables of a gcn-lstm model (docs/architecture.md, "The inference contract").</summary>
-    public GcnLstmInferenceWeights ToInferenceWeights()
-    {
-        if (Kind != ModelKind.GcnLstm || _users is null)
-        {
-            throw new InvalidOperationException($"Inference tables exist only for gcn-lstm, not {ModelName}.");
-        }
-        var sequence = Network.Sequence!;
-        var lstmParameters = sequence.Lstm.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        var layers = new LstmLayerWeights[Shape.LstmLayers];
-        for (var layer = 0; layer < layers.Length; layer++)
-        {
-            layers[layer] = new LstmLayerWeights
-            {
-                WeightIh = ToArray(lstmParameters[$"weight_ih_l{layer}"]),
-                WeightHh = ToArray(lstmParameters[$"weight_hh_l{layer}"]),
-                BiasIh = ToArray(lstmParameters[$"bias_ih_l{layer}"]),
-                BiasHh = ToArray(lstmParameters[$"bias_hh_l{layer}"]),
-            };
-        }
-        return new GcnLstmInferenceWeights
-        {
-            Dim = Shape.Dim,
-            Hidden = Shape.Hidden,
-            Layers = Shape.LstmLayers,
-            MaxHistory = Options.MaxHistory,
-            MovieTable = ToArray(_items),
-            MovieCount = Shape.ItemCount,
-            UserTable = ToArray(_users),
-            UserCount = Shape.UserCount,
-            Anonymous = ToArray(Network.Anonymous!),
-            SessionFoldIn = Options.SessionFoldIn,
-            Lstm = layers,
-            ProjectionWeight = ToArray(sequence.Projection.weight!),
-            ProjectionBias = ToArray(sequence.Projection.bias!),
-            GateWeight = ToArray(Network.Fusion!.Gate.weight!),
-            GateBias = ToArray(Network.Fusion.Gate.bias!),
-        };
-    }
-
     /// <summary>Writes model.json (hyper-parameters, index maps, history), weights.bin (TorchSharp) and tables.bin.</summary>
     public void Save(string directory) => ModelArtifacts.Save(this, directory);
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>
     public static TrainedModel Load(string directory) => ModelArtifacts.Load(directory);
-
-    private static float[] ToArray(Tensor tensor)
-    {
-        using var noGrad = no_grad();
-        using var cpu = tensor.detach().cpu().contiguous();
-        return cpu.data<float>().ToArray();
-    }
 
     public void Dispose()
     {

@@ -2,16 +2,6 @@ using Recommender.Training.Models;
 
 namespace Recommender.Training.Trainers;
 
-/// <summary>Graph convolution variant.</summary>
-public enum GraphConvolution
-{
-    /// <summary>Symmetric normalised propagation without weights or non-linearity; the layer outputs are averaged.</summary>
-    LightGcn,
-
-    /// <summary>GraphSAGE: mean of the neighbours concatenated with self, linear map, non-linearity.</summary>
-    Sage,
-}
-
 /// <summary>Ranking loss. <see cref="Auto"/> picks per model and catalogue size (see <see cref="TrainingOptions"/>).</summary>
 public enum RankingLoss
 {

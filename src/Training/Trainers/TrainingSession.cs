@@ -23,7 +23,7 @@ internal sealed class TrainingSession : IDisposable
     private readonly Device _device;
     private readonly Random _random;
     private readonly UserHistories _trainHistories;
-    private readonly ItemSets _trainItems;
+    private readonly UserItemLists _trainItems;
     private readonly bool[] _connectedUsers;
     private readonly RecommenderNetwork _network;
     private readonly GraphInputs _inputs;
@@ -47,7 +47,7 @@ internal sealed class TrainingSession : IDisposable
             throw new ArgumentException("The split's training table is empty.", nameof(split));
         }
         _trainHistories = UserHistories.Build(train);
-        _trainItems = ItemSets.Build(train);
+        _trainItems = UserItemLists.Build(train);
 
         InteractionGraph? graph = kind.UsesGraph() ? InteractionGraph.Build(train, options.MinEdgeRating, options.WeightEdgesByRating) : null;
         _connectedUsers = graph?.ConnectedUsers() ?? Enumerable.Range(0, train.UserCount).Select(u => _trainItems.Count(u) > 0).ToArray();
@@ -110,7 +110,7 @@ internal sealed class TrainingSession : IDisposable
     /// </summary>
     public (List<EpochReport> History, int BestEpoch) Fit(IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
-        var validationItems = ItemSets.Build(_split.Validation);
+        var validationItems = UserItemLists.Build(_split.Validation);
         List<int> validationUsers = [.. RankingProbe.ValidationUsers(validationItems, _options)];
         var history = new List<EpochReport>();
         if (_kind == ModelKind.GcnLstm && _options.GraphWarmupEpochs > 0)
@@ -127,7 +127,7 @@ internal sealed class TrainingSession : IDisposable
         TrainingStage stage,
         int maxEpochs,
         List<int> validationUsers,
-        ItemSets validationItems,
+        UserItemLists validationItems,
         List<EpochReport> history,
         IProgress<EpochReport>? progress,
         CancellationToken cancellationToken)
@@ -162,7 +162,7 @@ internal sealed class TrainingSession : IDisposable
     /// (a 2-epoch retrain on ml-latest-small's temporal split scored ndcg@10 0.094 whichever graph epoch it kept;
     /// popularity 0.112). Training goes on from the random columns.
     /// </summary>
-    private void KeepWarmedUpGraph(EarlyStopping stopping, List<int> validationUsers, ItemSets validationItems)
+    private void KeepWarmedUpGraph(EarlyStopping stopping, List<int> validationUsers, UserItemLists validationItems)
     {
         var columns = _network.SequenceItems;
         using var start = columns?.detach().clone();
@@ -571,7 +571,7 @@ internal sealed class TrainingSession : IDisposable
     }
 
     /// <summary>Validation ndcg@10 of the model's user vectors, or of the graph part alone (u = g).</summary>
-    private double ValidationNdcg(IReadOnlyList<int> users, ItemSets validationItems, bool graphOnly)
+    private double ValidationNdcg(IReadOnlyList<int> users, UserItemLists validationItems, bool graphOnly)
     {
         _network.eval();
         try
@@ -589,7 +589,7 @@ internal sealed class TrainingSession : IDisposable
                 rowOfUser[userArray[i]] = i;
             }
             using var scorer = new TableScorer(vectors, items.cpu(), rowOfUser);
-            return RankingProbe.Evaluate(scorer, _trainItems, validationItems, ValidationK, users).Ndcg;
+            return RankingProbe.ValidationNdcg(scorer, _trainItems, validationItems, users, ValidationK);
         }
         finally
         {

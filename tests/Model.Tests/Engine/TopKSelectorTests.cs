@@ -67,4 +67,35 @@ public class TopKSelectorTests
         // one product (a missed remainder lane) costs about 1e-2.
         Approx.AllEqual(expected, scores, rel: 0, abs: 1e-5, $"vectorised scores over D = {dim}");
     }
+
+    [Fact]
+    public void Selection_WithExclusionsAndNaN_AgreesWithAFullSort_OnEveryLengthAndK()
+    {
+        var random = new Random(7);
+        for (var trial = 0; trial < 60; trial++)
+        {
+            // Lengths around the 8-wide blocks and their tails; few distinct values for many ties.
+            var length = 1 + random.Next(300);
+            var scores = Enumerable.Range(0, length).Select(_ => random.Next(20) == 0 ? float.NaN : random.Next(40)).ToArray();
+            var excluded = new ulong[(length + 63) / 64];
+            var excludedItems = Enumerable.Range(0, length).Where(_ => random.Next(5) == 0).ToHashSet();
+            foreach (var item in excludedItems)
+            {
+                ItemFilter.Set(excluded, item);
+            }
+            var k = 1 + random.Next(30);
+            var items = new int[k];
+            var best = new float[k];
+
+            var found = TopKSelector.Select(scores, ItemFilter.Excluding(excluded), items, best);
+
+            var expected = Enumerable.Range(0, length)
+                .Where(item => !excludedItems.Contains(item) && !float.IsNaN(scores[item]))
+                .OrderByDescending(item => scores[item]).ThenBy(item => item)
+                .Take(k)
+                .ToArray();
+            Assert.Equal(expected, items[..found]);
+            Assert.Equal(expected.Select(item => scores[item]), best[..found]);
+        }
+    }
 }

@@ -11,13 +11,13 @@ namespace Recommender.Training.Tests.Models;
 public sealed class ComponentTests
 {
     [Fact]
-    public void Ranking_probe_computes_ndcg_map_hit_rate_recall_and_precision()
+    public void The_evaluator_over_item_lists_computes_ndcg_map_hit_rate_recall_and_precision()
     {
         var scorer = new FixedScorer([0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.4f]);
-        var excluded = ItemSets.Build(Table(users: [0], items: [1]));
-        var relevant = ItemSets.Build(Table(users: [0, 0], items: [2, 5]));
+        var excluded = UserItemLists.Build(Table(users: [0], items: [1]));
+        var relevant = UserItemLists.Build(Table(users: [0, 0], items: [2, 5]));
 
-        var result = RankingProbe.Evaluate(scorer, excluded, relevant, k: 3);
+        var result = TestData.Rank(scorer, excluded, relevant, k: 3);
 
         // Ranking without item 1: 0, 2, 3; one hit (item 2) at rank 2 of two relevant items.
         var idealDcg = 1 + 1 / Math.Log2(3);
@@ -26,7 +26,7 @@ public sealed class ComponentTests
         Assert.Equal(1, result.HitRate);
         Approx.Equal(0.5, result.Recall, rel: 0, abs: 1e-12, "recall@3");
         Approx.Equal(1.0 / 3, result.Precision, rel: 0, abs: 1e-12, "precision@3");
-        Assert.Equal(1, result.Users);
+        Assert.Equal(1, result.UserCount);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class InferenceContractTests
         var options = TinyModels.Options with { SequenceDimShare = sequenceDimShare };
         var split = SyntheticData.LeaveOneOut(SyntheticData.PlantedOrder(users: 40, movies: 30, minLength: 5, maxLength: 20, seed: 5));
         using var model = ModelTrainer.Train("gcn-lstm", split, options);
-        var tables = model.ToInferenceWeights();
+        var tables = GcnLstmInferenceWeights.From(model);
         Assert.Equal(options.LstmLayers, tables.Layers);
         Assert.Equal(tables.MovieCount * tables.Dim, tables.MovieTable.Length);
         Assert.Equal(tables.Dim * tables.Hidden, tables.ProjectionWeight.Length);
@@ -67,8 +67,8 @@ public sealed class InferenceContractTests
         model.Scorer.ScoreUsers(users, before);
         loaded.Scorer.ScoreUsers(users, after);
         Assert.Equal(before, after);
-        Assert.Equal(model.ToInferenceWeights().GateWeight, loaded.ToInferenceWeights().GateWeight);
-        Assert.Equal(model.ToInferenceWeights().Lstm[1].WeightHh, loaded.ToInferenceWeights().Lstm[1].WeightHh);
+        Assert.Equal(GcnLstmInferenceWeights.From(model).GateWeight, GcnLstmInferenceWeights.From(loaded).GateWeight);
+        Assert.Equal(GcnLstmInferenceWeights.From(model).Lstm[1].WeightHh, GcnLstmInferenceWeights.From(loaded).Lstm[1].WeightHh);
         Assert.Equal(model.History, loaded.History);
         Assert.Equal(model.Rating, loaded.Rating);
         Assert.Equal(model.ItemRawIds, loaded.ItemRawIds);

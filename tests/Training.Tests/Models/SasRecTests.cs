@@ -26,10 +26,10 @@ public sealed class SasRecTests
 
         using var sasRec = SasRecTrainer.Train(split, options, Tiny with { Hidden = 32, Inner = 64, FullSoftmaxMaxItems = fullSoftmaxMaxItems });
 
-        var excluded = ItemSets.Build(split.Train, split.Validation);
-        var relevant = ItemSets.Build(split.Test);
-        var markov = RankingProbe.Evaluate(MarkovRecommender.Fit(split), excluded, relevant, 10).HitRate;
-        var sequential = RankingProbe.Evaluate(sasRec, excluded, relevant, 10).HitRate;
+        var excluded = UserItemLists.Build(split.Train, split.Validation);
+        var relevant = UserItemLists.Build(split.Test);
+        var markov = TestData.Rank(MarkovRecommender.Fit(split), excluded, relevant, 10).HitRate;
+        var sequential = TestData.Rank(sasRec, excluded, relevant, 10).HitRate;
         Assert.True(sequential >= markov, $"sasrec hr@10 {sequential:F3} is below the Markov chain's {markov:F3}");
         Assert.InRange(sasRec.BestEpoch, 1, options.MaxEpochs);
         Assert.Equal(sasRec.History.Count, sasRec.History[^1].Epoch);

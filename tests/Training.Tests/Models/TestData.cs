@@ -6,6 +6,10 @@ namespace Recommender.Training.Tests.Models;
 /// <summary>The leave-one-out split of the tests' small synthetic data sets; users with fewer than 3 interactions stay in training.</summary>
 internal static class TestData
 {
+    /// <summary>The model evaluator over every user with relevant items.</summary>
+    public static RankingMetricsSummary Rank(IItemScorer scorer, UserItemLists excluded, UserItemLists relevant, int k) =>
+        new RankingEvaluator().Evaluate(scorer, excluded, relevant, relevant.UsersWithItems(), k);
+
     /// <summary>Per user by time: the last interaction is the test, the one before validation, the rest training.</summary>
     public static DataSplit LeaveOneOut(MovieLensDataset dataset)
     {

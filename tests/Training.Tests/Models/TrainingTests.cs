@@ -1,4 +1,5 @@
 using Recommender.Model.Evaluation;
+using Recommender.Training.Export;
 using Recommender.Training.Models;
 using Recommender.Training.Trainers;
 using TorchSharp;
@@ -59,15 +60,15 @@ public sealed class TrainingTests
         using var second = ModelTrainer.Train("gcn-lstm", split, TinyModels.Options);
         using var otherSeed = ModelTrainer.Train("gcn-lstm", split, TinyModels.Options with { Seed = 7 });
 
-        var a = first.ToInferenceWeights();
-        var b = second.ToInferenceWeights();
+        var a = GcnLstmInferenceWeights.From(first);
+        var b = GcnLstmInferenceWeights.From(second);
         Assert.Equal(a.MovieTable, b.MovieTable);
         Assert.Equal(a.UserTable, b.UserTable);
         Assert.Equal(a.Anonymous, b.Anonymous);
         Assert.Equal(a.Lstm.SelectMany(l => l.WeightIh.Concat(l.WeightHh).Concat(l.BiasIh).Concat(l.BiasHh)), b.Lstm.SelectMany(l => l.WeightIh.Concat(l.WeightHh).Concat(l.BiasIh).Concat(l.BiasHh)));
         Assert.Equal(a.GateWeight, b.GateWeight);
         Assert.Equal(first.History.Select(e => e.Loss), second.History.Select(e => e.Loss));
-        Assert.NotEqual(a.MovieTable, otherSeed.ToInferenceWeights().MovieTable);
+        Assert.NotEqual(a.MovieTable, GcnLstmInferenceWeights.From(otherSeed).MovieTable);
     }
 
     [Fact]
@@ -79,10 +80,10 @@ public sealed class TrainingTests
         using var lightGcn = ModelTrainer.Train("lightgcn", split, options);
         using var gcnLstm = ModelTrainer.Train("gcn-lstm", split, options);
 
-        var excluded = ItemSets.Build(split.Train, split.Validation);
-        var relevant = ItemSets.Build(split.Test);
-        var graphOnly = RankingProbe.Evaluate(lightGcn.Scorer, excluded, relevant, 10);
-        var sequenceAware = RankingProbe.Evaluate(gcnLstm.Scorer, excluded, relevant, 10);
+        var excluded = UserItemLists.Build(split.Train, split.Validation);
+        var relevant = UserItemLists.Build(split.Test);
+        var graphOnly = TestData.Rank(lightGcn.Scorer, excluded, relevant, 10);
+        var sequenceAware = TestData.Rank(gcnLstm.Scorer, excluded, relevant, 10);
         Assert.True(sequenceAware.HitRate > graphOnly.HitRate + 0.15,
             $"gcn-lstm hr@10 {sequenceAware.HitRate:F3} does not clearly beat lightgcn {graphOnly.HitRate:F3}");
     }
@@ -105,11 +106,11 @@ public sealed class TrainingTests
         using var gcnLstm = ModelTrainer.Train("gcn-lstm", split, options);
         using var lightGcn = ModelTrainer.Train("lightgcn", split, options);
 
-        var excluded = ItemSets.Build(split.Train, split.Validation);
-        var relevant = ItemSets.Build(split.Test);
-        var markov = RankingProbe.Evaluate(MarkovRecommender.Fit(split), excluded, relevant, 10).HitRate;
-        var graphOnly = RankingProbe.Evaluate(lightGcn.Scorer, excluded, relevant, 10).HitRate;
-        var fused = RankingProbe.Evaluate(gcnLstm.Scorer, excluded, relevant, 10).HitRate;
+        var excluded = UserItemLists.Build(split.Train, split.Validation);
+        var relevant = UserItemLists.Build(split.Test);
+        var markov = TestData.Rank(MarkovRecommender.Fit(split), excluded, relevant, 10).HitRate;
+        var graphOnly = TestData.Rank(lightGcn.Scorer, excluded, relevant, 10).HitRate;
+        var fused = TestData.Rank(gcnLstm.Scorer, excluded, relevant, 10).HitRate;
         Assert.True(graphOnly < markov, $"the data does not need the sequence half: lightgcn hr@10 {graphOnly:F3}, Markov chain {markov:F3}");
         Assert.True(fused >= markov, $"gcn-lstm hr@10 {fused:F3} is below the Markov chain's {markov:F3} (lightgcn {graphOnly:F3})");
     }
