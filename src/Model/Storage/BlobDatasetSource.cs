@@ -59,7 +59,7 @@ public sealed class BlobDatasetSource : IDatasetSource, IDisposable
                 {
                     subfolders.Add(relative[..(slash + 1)]);
                 }
-                else if (relative.Length > 0 && !ModelRepository.IsDirectoryMarker(blob))
+                else if (relative.Length > 0 && !ModelRetention.IsDirectoryMarker(blob))
                 {
                     files.Add(relative, blob.Properties.ETag ?? default);
                 }
