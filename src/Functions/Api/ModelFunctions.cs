@@ -9,7 +9,8 @@ public sealed class ModelFunctions(ModelProvider models)
 {
     [Function("ModelInfo")]
     [OpenApiOperation("The served model", "Published version, training time, metrics, the data set fingerprint and what computes session users' vectors.")]
-    [OpenApiResponse(200, typeof(ModelInfoResponse))]
+    [OpenApiResponse(200, typeof(ModelInfoResponse), "The served model.")]
+    [OpenApiProblem(503, RecommendationFunctions.ModelUnavailableDescription, RetryAfter = true)]
     public async Task<IResult> ModelInfo(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "model")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -33,7 +34,8 @@ public sealed class ModelFunctions(ModelProvider models)
 
     [Function("Health")]
     [OpenApiOperation("Health probe", "200 when a model is loaded, 503 with Retry-After before the first publish.")]
-    [OpenApiResponse(200, typeof(HealthResponse))]
+    [OpenApiResponse(200, typeof(HealthResponse), "A model is loaded and served.")]
+    [OpenApiProblem(503, RecommendationFunctions.ModelUnavailableDescription, RetryAfter = true)]
     public async Task<IResult> Health(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken)

@@ -27,10 +27,25 @@ public sealed class OpenApiRequestBodyAttribute(Type bodyType) : Attribute
     public Type BodyType { get; } = bodyType;
 }
 
-/// <summary>A successful JSON response of an HTTP function (problem responses are added to every operation).</summary>
+/// <summary>An application/json answer of an HTTP function: its status, body type and when it is given.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
-public sealed class OpenApiResponseAttribute(int status, Type bodyType) : Attribute
+public sealed class OpenApiResponseAttribute(int status, Type bodyType, string description) : Attribute
 {
     public int Status { get; } = status;
     public Type BodyType { get; } = bodyType;
+    public string Description { get; } = description;
+}
+
+/// <summary>
+/// A problem-details answer (<see cref="ApiProblems"/>) the function itself can give. The 401 of a missing or wrong
+/// key is not declared so: the host gives it, and the document adds it to every operation that needs a key.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+public sealed class OpenApiProblemAttribute(int status, string description) : Attribute
+{
+    public int Status { get; } = status;
+    public string Description { get; } = description;
+
+    /// <summary>The answer carries Retry-After: whole seconds to wait before trying again.</summary>
+    public bool RetryAfter { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
@@ -7,11 +8,11 @@ namespace Recommender.Functions.Api;
 public sealed class OpenApiFunction
 {
     private static readonly Lazy<string> Document = new(() =>
-        OpenApiDocument.Build(FunctionCatalog.HttpFunctions(FunctionCatalog.FunctionAppAssembly), HttpRoutePrefix.Read(AppContext.BaseDirectory))
-            .ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        OpenApiDocument.BuildText(FunctionCatalog.HttpFunctions(FunctionCatalog.FunctionAppAssembly), HttpRoutePrefix.Read(AppContext.BaseDirectory)));
 
     [Function("OpenApi")]
     [OpenApiOperation("This document", "The OpenAPI 3.1 description of the HTTP API.")]
+    [OpenApiResponse(200, typeof(JsonObject), "This document.")]
     public IResult OpenApi([HttpTrigger(AuthorizationLevel.Function, "get", Route = "openapi.json")] HttpRequest request) =>
         TypedResults.Text(Document.Value, "application/json", System.Text.Encoding.UTF8);
 }

@@ -10,12 +10,17 @@ public sealed class RecommendationFunctions(ModelProvider models)
 {
     public const string ModelVersionHeader = "X-Model-Version";
 
+    /// <summary>The 503 of every route that needs the served model.</summary>
+    internal const string ModelUnavailableDescription = "No model is published yet, or the published one could not be loaded.";
+
     [Function("UserRecommendations")]
     [OpenApiOperation("Recommendations for a MovieLens user", "Known users get the personalised ranking; unknown users the popularity fallback (path \"fallback\").")]
     [OpenApiQuery("count", "integer", "How many movies, 1 to 100 (default 10).")]
     [OpenApiQuery("genres", "string", "Comma-separated genres; a movie needs at least one of them.")]
     [OpenApiQuery("excludeSeen", "boolean", "Leave out the movies the user has seen (default true).")]
-    [OpenApiResponse(200, typeof(RecommendationResponse))]
+    [OpenApiResponse(200, typeof(RecommendationResponse), "The ranked movies; the X-Model-Version header names the model.")]
+    [OpenApiProblem(400, "userId, count, genres or excludeSeen is invalid, or a genre is not in the catalogue; parameter names which.")]
+    [OpenApiProblem(503, ModelUnavailableDescription, RetryAfter = true)]
     public async Task<IResult> UserRecommendations(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "users/{userId}/recommendations")] HttpRequest request,
         string userId,
@@ -55,7 +60,11 @@ public sealed class RecommendationFunctions(ModelProvider models)
     [Function("SessionRecommendations")]
     [OpenApiOperation("Recommendations for an anonymous or session user", "The LSTM reads the given history (oldest first); an empty history gets the popularity fallback.")]
     [OpenApiRequestBody(typeof(SessionRecommendationRequest))]
-    [OpenApiResponse(200, typeof(RecommendationResponse))]
+    [OpenApiResponse(200, typeof(RecommendationResponse), "The ranked movies; the X-Model-Version header names the model.")]
+    [OpenApiProblem(400, "The body is empty, not a valid request, larger than 64 KiB or out of bounds, or a genre is not in the catalogue; parameter names the field.")]
+    [OpenApiProblem(404, "A movie of the history is not in the served model's catalogue; parameter names it (history[i]).")]
+    [OpenApiProblem(415, "The body is not application/json (UTF-8).")]
+    [OpenApiProblem(503, ModelUnavailableDescription, RetryAfter = true)]
     public async Task<IResult> SessionRecommendations(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "recommendations")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -95,7 +104,10 @@ public sealed class RecommendationFunctions(ModelProvider models)
     [Function("SimilarMovies")]
     [OpenApiOperation("Movies similar to a movie", "Nearest movies by cosine similarity of the learned movie embeddings.")]
     [OpenApiQuery("count", "integer", "How many movies, 1 to 100 (default 10).")]
-    [OpenApiResponse(200, typeof(RecommendationResponse))]
+    [OpenApiResponse(200, typeof(RecommendationResponse), "The most similar movies, the movie itself left out; the X-Model-Version header names the model.")]
+    [OpenApiProblem(400, "movieId or count is invalid; parameter names which.")]
+    [OpenApiProblem(404, "The movie is not in the served model's catalogue.")]
+    [OpenApiProblem(503, ModelUnavailableDescription, RetryAfter = true)]
     public async Task<IResult> SimilarMovies(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "movies/{movieId}/similar")] HttpRequest request,
         string movieId,

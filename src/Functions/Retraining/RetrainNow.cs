@@ -23,6 +23,13 @@ public sealed partial class RetrainNow(IRetrainLauncher launcher, IHostApplicati
     public static readonly TimeSpan StorageRetryAfter = TimeSpan.FromSeconds(30);
 
     [Function(FunctionName)]
+    [OpenApiOperation("Start a retraining now",
+        "Checks that no run holds the retrain lock and launches one (the training CLI as a child process, or the Container Apps job); " +
+        "the run goes on after the answer, and its record is updated as it goes.")]
+    [OpenApiResponse(202, typeof(RunRecord), "Launched: the run record as saved at launch (status launched); the run goes on in the background.")]
+    [OpenApiResponse(409, typeof(RunRecord), "Skipped: another run holds the retrain lock; the record's skipReason names it.")]
+    [OpenApiResponse(502, typeof(RunRecord), "Failed: the training process or the Container Apps job could not be started; the record's errors say why.")]
+    [OpenApiProblem(503, "Blob Storage (the retrain lock and the run records) cannot be reached; nothing was started.", RetryAfter = true)]
     public async Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Admin, "post", Route = Route)] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -25,7 +25,8 @@ public sealed partial class RunRecordStore : IRunRecordStore
 {
     private const int ParallelDownloads = 8;
 
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    /// <summary>How a record is written and read: the shape of the run record that POST /api/retrain answers with.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,

@@ -82,23 +82,29 @@ internal sealed class ServingHost : IAsyncDisposable
     /// <summary>Sends no key.</summary>
     public HttpClient Anonymous { get; }
 
-    public static async Task<ServingHost> StartAsync(AzuriteFixture azurite, double refreshSeconds = 0.2)
+    /// <param name="settings">More settings, over the ones set here.</param>
+    public static async Task<ServingHost> StartAsync(AzuriteFixture azurite, double refreshSeconds = 0.2, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var container = $"models-{Guid.NewGuid():N}";
         var cache = new TempDirectory();
+        var overrides = new Dictionary<string, string?>
+        {
+            [StorageSettingNames.ConnectionString] = azurite.ConnectionString,
+            [StorageSettingNames.ModelsContainer] = container,
+            ["MODEL_REFRESH_SECONDS"] = refreshSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["MODEL_CACHE_FOLDER"] = cache.Path,
+        };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
+        {
+            overrides[name] = value;
+        }
         var host = await LocalFunctionHost.StartAsync(new LocalHostOptions
         {
             Port = 0,
             EnableTimers = false,
             SettingsFile = null,
             FunctionKey = "test-key",
-            Overrides = new Dictionary<string, string?>
-            {
-                [StorageSettingNames.ConnectionString] = azurite.ConnectionString,
-                [StorageSettingNames.ModelsContainer] = container,
-                ["MODEL_REFRESH_SECONDS"] = refreshSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["MODEL_CACHE_FOLDER"] = cache.Path,
-            },
+            Overrides = overrides,
         });
         var repository = new ModelRepository(azurite.CreateServiceClient().GetBlobContainerClient(container), retentionCount: 5);
         var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
