@@ -27,8 +27,8 @@ internal sealed class TrainingSession : IDisposable
     private readonly bool[] _connectedUsers;
     private readonly RecommenderNetwork _network;
     private readonly GraphInputs _inputs;
-    private readonly RankingLoss _loss;
     private readonly SampledSoftmax? _sampledSoftmax;
+    private readonly RankingLosses _losses;
     private readonly Adam _optimizer;
     private readonly Adam.ParamGroup _graphGroup;
     private readonly List<Parameter> _parameters;
@@ -70,23 +70,24 @@ internal sealed class TrainingSession : IDisposable
             Tags = features.Tags?.Vocabulary ?? [],
             Demographics = features.Demographics?.Vocabulary ?? [],
             RatingDim = kind.UsesGraph() && options.RatingLossWeight > 0 ? options.RatingDim : 0,
-            GlobalMeanRating = MeanRating(train.Ratings),
+            GlobalMeanRating = RatingBaselines.MeanRating(train.Ratings),
         };
         _network = new RecommenderNetwork(shape, options.EmbeddingInitStd);
         if (_network.Rating is not null)
         {
-            var (userBiases, itemBiases) = BaselineBiases(train, shape.GlobalMeanRating);
+            var (userBiases, itemBiases) = RatingBaselines.Biases(train, shape.GlobalMeanRating);
             _network.Rating.InitialiseBiases(userBiases, itemBiases);
         }
         _network.Fusion?.InitialiseBias(options.GateBiasInit, graphDims: shape.GraphDim);
         _network.to(device);
         _inputs = GraphInputs.Create(shape, graph, features, device);
-        _loss = options.ResolveLoss(kind, train.ItemCount);
-        if (_loss == RankingLoss.SampledSoftmax)
+        var loss = options.ResolveLoss(kind, train.ItemCount);
+        if (loss == RankingLoss.SampledSoftmax)
         {
             _sampledSoftmax = new SampledSoftmax(train, options.SampledNegatives, options.NegativeSamplingExponent, device);
         }
-        _chunksByUser = kind.UsesSequence() ? SequenceChunks() : null;
+        _losses = new RankingLosses(loss, _sampledSoftmax, _trainItems, train.ItemCount, _random, device);
+        _chunksByUser = kind.UsesSequence() ? SequenceChunk.Split(_trainHistories, options.MaxHistory) : null;
         _parameters = _network.parameters().ToList();
         var graphParameters = _network.Graph.parameters().ToList();
         var otherParameters = _parameters.Where(p => !graphParameters.Contains(p)).ToList();
@@ -100,7 +101,7 @@ internal sealed class TrainingSession : IDisposable
     }
 
     public RecommenderNetwork Network => _network;
-    public RankingLoss Loss => _loss;
+    public RankingLoss Loss => _losses.Kind;
 
     /// <summary>
     /// Runs the epochs; leaves the network holding the weights of the best validation epoch. gcn-lstm trains in two
@@ -314,7 +315,7 @@ internal sealed class TrainingSession : IDisposable
         if (graphUsers is not null && graphWeight > 0)
         {
             var owned = users.Select(u => _trainItems.ItemsOf(u).ToArray()).ToList();
-            losses.Add(graphWeight * MultinomialLoss(GraphPart(graphUsers, users, anonymous: null), items, owned, perTarget: true));
+            losses.Add(graphWeight * _losses.Multinomial(GraphPart(graphUsers, users, anonymous: null), items, owned, perTarget: true));
         }
         if (_network.Sequence is not null && stage == TrainingStage.Full)
         {
@@ -426,40 +427,15 @@ internal sealed class TrainingSession : IDisposable
         var userVectors = _network.Combine(graphPart, sequencePart);
         if (nextCount > 0)
         {
-            var negatives = _loss == RankingLoss.Bpr ? BprNegatives(targetUsers) : null;
-            var next = RankingLossOf(userVectors.narrow(0, 0, nextCount), items, tensor(targets.ToArray(), device: _device), negatives);
+            var negatives = _losses.Kind == RankingLoss.Bpr ? _losses.BprNegatives(targetUsers) : null;
+            var next = _losses.Of(userVectors.narrow(0, 0, nextCount), items, tensor(targets.ToArray(), device: _device), negatives);
             losses.Add(_options.NextItemLossWeight * next);
         }
         if (unseenSets.Count > 0)
         {
-            losses.Add(_options.HistoryLossWeight * MultinomialLoss(userVectors.narrow(0, nextCount, unseenSets.Count), items, unseenSets));
+            losses.Add(_options.HistoryLossWeight * _losses.Multinomial(userVectors.narrow(0, nextCount, unseenSets.Count), items, unseenSets));
         }
         return losses;
-    }
-
-    /// <summary>
-    /// Softmax cross-entropy over the full catalogue of each row's user vector against every movie of its target set
-    /// T_b. <paramref name="perTarget"/>: the mean over all (row, target) pairs, which equals the per-pair softmax
-    /// loss at the cost of one score row per user; otherwise the mean over rows of each row's mean.
-    /// </summary>
-    private Tensor MultinomialLoss(Tensor userVectors, Tensor items, IReadOnlyList<int[]> targetSets, bool perTarget = false)
-    {
-        var totalTargets = targetSets.Sum(t => t.Length);
-        var flat = new long[totalTargets];
-        var weights = new float[totalTargets];
-        var itemCount = items.shape[0];
-        var next = 0;
-        for (var b = 0; b < targetSets.Count; b++)
-        {
-            foreach (var item in targetSets[b])
-            {
-                flat[next] = b * itemCount + item;
-                weights[next++] = perTarget ? 1f / totalTargets : 1f / (targetSets[b].Length * targetSets.Count);
-            }
-        }
-        var logProbabilities = nn.functional.log_softmax(userVectors.mm(items.t()), 1);
-        var picked = logProbabilities.flatten().index_select(0, tensor(flat, device: _device));
-        return -(picked * tensor(weights, device: _device)).sum();
     }
 
     private (double Loss, double Ranking, double Rating) PairEpoch(CancellationToken cancellationToken)
@@ -487,8 +463,8 @@ internal sealed class TrainingSession : IDisposable
             var userTensor = tensor(users.Select(u => (long)u).ToArray(), device: _device);
             var targetTensor = tensor(targets, device: _device);
             var userVectors = GraphPart(graphUsers!, users, anonymous: null);
-            var negatives = _loss == RankingLoss.Bpr ? BprNegatives(users.Select(u => (long)u)) : null;
-            var ranking = RankingLossOf(userVectors, items, targetTensor, negatives);
+            var negatives = _losses.Kind == RankingLoss.Bpr ? _losses.BprNegatives(users.Select(u => (long)u)) : null;
+            var ranking = _losses.Of(userVectors, items, targetTensor, negatives);
             if (_options.EmbeddingL2 > 0)
             {
                 // LightGCN-style penalty on the layer-0 id rows the step uses.
@@ -523,28 +499,6 @@ internal sealed class TrainingSession : IDisposable
         return (loss.item<float>(), ranking.item<float>(), rating?.item<float>() ?? 0);
     }
 
-    private Tensor RankingLossOf(Tensor userVectors, Tensor items, Tensor targets, Tensor? bprNegatives)
-    {
-        switch (_loss)
-        {
-            case RankingLoss.Softmax:
-                return nn.functional.cross_entropy(userVectors.mm(items.t()), targets);
-            case RankingLoss.SampledSoftmax:
-                return _sampledSoftmax!.Loss(userVectors, items, targets);
-            case RankingLoss.Bpr:
-                return BprLoss(userVectors, items, targets, bprNegatives ?? throw new ArgumentNullException(nameof(bprNegatives)));
-            default:
-                throw new InvalidOperationException($"Unresolved ranking loss {_loss}.");
-        }
-    }
-
-    private static Tensor BprLoss(Tensor userVectors, Tensor items, Tensor targets, Tensor negatives)
-    {
-        var positive = (userVectors * items.index_select(0, targets)).sum(-1);
-        var negative = (userVectors * items.index_select(0, negatives)).sum(-1);
-        return nn.functional.softplus(negative - positive).mean();
-    }
-
     private Tensor? RatingLossOf(Tensor? graphUsers, Tensor items, Tensor users, Tensor targets, float[] ratings)
     {
         if (_network.Rating is null || graphUsers is null)
@@ -553,21 +507,6 @@ internal sealed class TrainingSession : IDisposable
         }
         var predicted = _network.Rating.Predict(users, targets, graphUsers.index_select(0, users), items.index_select(0, targets));
         return nn.functional.mse_loss(predicted, tensor(ratings, device: _device));
-    }
-
-    private Tensor BprNegatives(IEnumerable<long> users) =>
-        tensor(users.Select(u => (long)SampleNegative((int)u)).ToArray(), device: _device);
-
-    /// <summary>A movie the user has not rated in training, drawn uniformly (gives up after 32 tries).</summary>
-    private int SampleNegative(int user)
-    {
-        var itemCount = _split.Train.ItemCount;
-        var candidate = _random.Next(itemCount);
-        for (var attempt = 0; attempt < 32 && _trainItems.Contains(user, candidate); attempt++)
-        {
-            candidate = _random.Next(itemCount);
-        }
-        return candidate;
     }
 
     /// <summary>Validation ndcg@10 of the model's user vectors, or of the graph part alone (u = g).</summary>
@@ -597,37 +536,6 @@ internal sealed class TrainingSession : IDisposable
         }
     }
 
-    /// <summary>
-    /// Windows of at most L inputs over each user's training history, aligned to its end. The final window holds the
-    /// most recent L movies, as at inference: each of its steps but the last has the next movie as target, the last
-    /// carries the history loss. Earlier windows end where the next begins and target the next movie at every step.
-    /// </summary>
-    private List<SequenceChunk>[] SequenceChunks()
-    {
-        var chunksByUser = new List<SequenceChunk>[_trainHistories.UserCount];
-        var maxLength = _options.MaxHistory;
-        for (var user = 0; user < _trainHistories.UserCount; user++)
-        {
-            var chunks = chunksByUser[user] = [];
-            var offset = _trainHistories.Offsets[user];
-            var length = _trainHistories.Length(user);
-            if (length == 0)
-            {
-                continue;
-            }
-            var start = offset + Math.Max(0, length - maxLength);
-            chunks.Add(new SequenceChunk(user, start, offset + length - start, IsFinal: true));
-            var end = start;
-            while (end > offset)
-            {
-                start = Math.Max(offset, end - maxLength);
-                chunks.Add(new SequenceChunk(user, start, end - start, IsFinal: false));
-                end = start;
-            }
-        }
-        return chunksByUser;
-    }
-
     private void Shuffle<T>(IList<T> list)
     {
         for (var i = list.Count - 1; i > 0; i--)
@@ -637,50 +545,6 @@ internal sealed class TrainingSession : IDisposable
         }
     }
 
-    /// <summary>
-    /// Regularised baseline estimates (Koren 2008): item biases first, shrunk by 25 pseudo-ratings, then user biases
-    /// on the residuals, shrunk by 10.
-    /// </summary>
-    private static (float[] Users, float[] Items) BaselineBiases(Model.Data.InteractionTable train, float mean)
-    {
-        const double itemShrinkage = 25, userShrinkage = 10;
-        var itemSums = new double[train.ItemCount];
-        var itemCounts = new int[train.ItemCount];
-        for (var row = 0; row < train.Count; row++)
-        {
-            itemSums[train.Items[row]] += train.Ratings[row] - mean;
-            itemCounts[train.Items[row]]++;
-        }
-        var items = new float[train.ItemCount];
-        for (var i = 0; i < items.Length; i++)
-        {
-            items[i] = (float)(itemSums[i] / (itemShrinkage + itemCounts[i]));
-        }
-        var userSums = new double[train.UserCount];
-        var userCounts = new int[train.UserCount];
-        for (var row = 0; row < train.Count; row++)
-        {
-            userSums[train.Users[row]] += train.Ratings[row] - mean - items[train.Items[row]];
-            userCounts[train.Users[row]]++;
-        }
-        var users = new float[train.UserCount];
-        for (var u = 0; u < users.Length; u++)
-        {
-            users[u] = (float)(userSums[u] / (userShrinkage + userCounts[u]));
-        }
-        return (users, items);
-    }
-
-    private static float MeanRating(ReadOnlySpan<float> ratings)
-    {
-        double sum = 0;
-        foreach (var rating in ratings)
-        {
-            sum += rating;
-        }
-        return ratings.Length == 0 ? 0 : (float)(sum / ratings.Length);
-    }
-
     public void Dispose()
     {
         _optimizer.Dispose();
@@ -688,9 +552,3 @@ internal sealed class TrainingSession : IDisposable
         _sampledSoftmax?.Dispose();
     }
 }
-
-/// <summary>
-/// A window of one user's history: inputs at absolute positions [Start, Start + Length), next-movie targets one
-/// later; the final (most recent) window has no target after its last step.
-/// </summary>
-internal readonly record struct SequenceChunk(int User, int Start, int Length, bool IsFinal);
