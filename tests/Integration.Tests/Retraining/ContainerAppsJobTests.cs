@@ -59,8 +59,8 @@ public sealed class ContainerAppsJobTests(AzuriteFixture azurite) : IDisposable
 
         // What the job's container then runs: the training CLI, with the same settings.
         var error = new StringWriter();
-        var services = new TrainingCli.Services(new MovieLensDatasetLoader(), EvaluationModels.All, name => host.Settings.GetValueOrDefault(name));
-        var exitCode = TrainingCli.Run(
+        var services = new Recommender.Training.Cli.TrainingCli.Services(new MovieLensDatasetLoader(), EvaluationModels.All, name => host.Settings.GetValueOrDefault(name));
+        var exitCode = Recommender.Training.Cli.TrainingCli.Run(
             TrainingCliArguments.Retrain(launched.RunId, RunTrigger.Http), new CliConsoles(Console(new StringWriter()), Console(error)), services);
 
         Assert.True(exitCode == 0, error.ToString());
