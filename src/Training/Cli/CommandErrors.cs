@@ -57,7 +57,11 @@ internal static partial class CommandErrors
                 : args[index].StartsWith('-') && index + 1 < args.Count && args[index + 1] == value ? args[index] : null;
             if (option is not null)
             {
-                return $"Option '{option}': {exception.InnerException.Message}";
+                // An ArgumentException's Message ends in " (Parameter 'value')", the converter's parameter.
+                var reason = exception.InnerException is ArgumentException { ParamName: { } parameter } argument
+                    ? argument.Message.Replace($" (Parameter '{parameter}')", "", StringComparison.Ordinal)
+                    : exception.InnerException.Message;
+                return $"Option '{option}': {reason}";
             }
         }
         return exception.Message;

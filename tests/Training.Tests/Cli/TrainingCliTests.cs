@@ -89,7 +89,7 @@ public class TrainingCliTests
         var run = Run(args);
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
-        Assert.Contains(message, run.Error);
+        Assert.Contains($"{message}{Environment.NewLine}", run.Error);
         Assert.Contains("--help", run.Error);
         Assert.Empty(_datasets.Calls);
     }
