@@ -1,59 +1,104 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Recommender.Model.Data;
 using Recommender.Model.Evaluation;
 using Recommender.Training.Trainers;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Recommender.Benchmarks;
 
 /// <summary>
-/// experiment --data PATH [--models LIST] [--protocols LIST] [--options JSON] [--sasrec-options JSON] [--seed S] [--k K]
-/// [--log FILE] [--plant-successors P]:
-/// trains each model under each protocol with <see cref="TrainingOptions"/> overridden by --options (for example
-/// <c>{"GateBiasInit":0,"Dim":64}</c>; sasrec's own <see cref="SasRecOptions"/> by --sasrec-options), prints every epoch and one RESULT line of test metrics per model, and appends
-/// them to --log as they come. --plant-successors P plants a sequence pattern with a known answer: every movie gets a
-/// fixed random successor, and at each step of each user's history after the first, with probability P, the movie
-/// is replaced by the successor of the one before (unless the user has it already). For trying training options before they become defaults; the product's report is
-/// the training CLI's <c>train</c>.
+/// experiment: trains each model under each protocol with <see cref="TrainingOptions"/> overridden by --options (for
+/// example <c>{"GateBiasInit":0,"Dim":64}</c>; sasrec's own <see cref="SasRecOptions"/> by --sasrec-options), prints
+/// every epoch and one RESULT line of test metrics per model, and appends them to --log as they come.
+/// --plant-successors P plants a sequence pattern with a known answer: every movie gets a fixed random successor, and
+/// at each step of each user's history after the first, with probability P, the movie is replaced by the successor of
+/// the one before (unless the user has it already). For trying training options before they become defaults; the
+/// product's report is the training CLI's <c>train</c>.
 /// </summary>
-internal static class ExperimentCommand
+[Description("Trains models with overridden training options and prints their test metrics.")]
+internal sealed class ExperimentCommand : Command<ExperimentCommand.Settings>
 {
-    private const string Usage =
-        "Usage: experiment --data PATH [--models bpr,lightgcn,lstm,gcn-lstm,sasrec,popularity,markov] [--protocols stratified,leave-one-out] [--options JSON] [--sasrec-options JSON] [--seed 42] [--k 10] [--log FILE] [--plant-successors P]";
-
     private static readonly JsonSerializerOptions OptionsJson = new() { Converters = { new JsonStringEnumConverter() } };
 
-    public static int Run(string[] args)
+    public sealed class Settings : CommandSettings
     {
-        string data;
-        string[] models, protocols;
-        TrainingOptions options;
-        SasRecOptions sasRecOptions;
-        int seed, k;
-        string? logPath;
-        double plantSuccessors;
-        try
+        [CommandOption("--data <PATH>", true)]
+        [Description("MovieLens release to train on.")]
+        public required string Data { get; init; }
+
+        [CommandOption("--models <LIST>")]
+        [Description("Comma-separated: bpr, lightgcn, lstm, gcn-lstm, sasrec, popularity, markov.")]
+        [DefaultValue("bpr,lightgcn,lstm,gcn-lstm")]
+        public string Models { get; init; } = "bpr,lightgcn,lstm,gcn-lstm";
+
+        [CommandOption("--protocols <LIST>")]
+        [Description("Comma-separated split protocols.")]
+        [DefaultValue($"{SplitProtocols.Stratified},{SplitProtocols.LeaveOneOut}")]
+        public string Protocols { get; init; } = $"{SplitProtocols.Stratified},{SplitProtocols.LeaveOneOut}";
+
+        [CommandOption("--options <JSON>")]
+        [Description("TrainingOptions overrides as a JSON object.")]
+        public string? Options { get; init; }
+
+        [CommandOption("--sasrec-options <JSON>")]
+        [Description("SasRecOptions overrides as a JSON object.")]
+        public string? SasRecOptions { get; init; }
+
+        [CommandOption("--seed <S>")]
+        [Description("Seed of the splits and of training.")]
+        [DefaultValue(42)]
+        public int Seed { get; init; } = 42;
+
+        [CommandOption("-k|--top-k <K>")]
+        [Description("Length of the ranked lists the metrics are computed on.")]
+        [DefaultValue(10)]
+        public int K { get; init; } = 10;
+
+        [CommandOption("--log <FILE>")]
+        [Description("File the epoch and RESULT lines are appended to.")]
+        public string? Log { get; init; }
+
+        [CommandOption("--plant-successors <P>")]
+        [Description("Probability of planting each movie's successor (see the command's documentation).")]
+        public double? PlantSuccessors { get; init; }
+
+        public TrainingOptions TrainingOptions => ReadJson<TrainingOptions>(Options, "--options") with { Seed = Seed };
+
+        public SasRecOptions SasRec => ReadJson<SasRecOptions>(SasRecOptions, "--sasrec-options");
+
+        public override ValidationResult Validate()
         {
-            var arguments = BenchmarkArguments.Parse(args, ["data", "models", "protocols", "options", "sasrec-options", "seed", "k", "log", "plant-successors"]);
-            data = arguments.Required("data");
-            models = List(arguments.Optional("models") ?? "bpr,lightgcn,lstm,gcn-lstm");
-            protocols = List(arguments.Optional("protocols") ?? $"{SplitProtocols.Stratified},{SplitProtocols.LeaveOneOut}");
-            seed = arguments.Int32("seed", 42);
-            k = arguments.Int32("k", 10, minimum: 1);
-            logPath = arguments.Optional("log");
-            plantSuccessors = arguments.PositiveDouble("plant-successors", fallback: 0);
-            options = ReadJson<TrainingOptions>(arguments.Optional("options"), "options") with { Seed = seed };
-            options.Validate();
-            sasRecOptions = ReadJson<SasRecOptions>(arguments.Optional("sasrec-options"), "sasrec-options");
-            sasRecOptions.Validate();
+            if (K < 1)
+            {
+                return ValidationResult.Error($"Option '-k' must be at least 1, got {K}.");
+            }
+            if (PlantSuccessors <= 0)
+            {
+                return ValidationResult.Error($"Option '--plant-successors' must be positive, got {PlantSuccessors}.");
+            }
+            try
+            {
+                TrainingOptions.Validate();
+                SasRec.Validate();
+            }
+            catch (ArgumentException error)
+            {
+                return ValidationResult.Error(error.Message);
+            }
+            return ValidationResult.Success();
         }
-        catch (ArgumentException error)
-        {
-            Console.Error.WriteLine(error.Message);
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (data, seed, k, logPath) = (settings.Data, settings.Seed, settings.K, settings.Log);
+        var (models, protocols) = (List(settings.Models), List(settings.Protocols));
+        var (options, sasRecOptions) = (settings.TrainingOptions, settings.SasRec);
+        var plantSuccessors = settings.PlantSuccessors ?? 0;
 
         void Log(string line)
         {
@@ -159,7 +204,7 @@ internal static class ExperimentCommand
 
     private static string[] List(string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
-    private static T ReadJson<T>(string? json, string argument) where T : new()
+    private static T ReadJson<T>(string? json, string option) where T : new()
     {
         if (string.IsNullOrWhiteSpace(json))
         {
@@ -167,11 +212,11 @@ internal static class ExperimentCommand
         }
         try
         {
-            return JsonSerializer.Deserialize<T>(json, OptionsJson) ?? throw new ArgumentException($"--{argument} is null.");
+            return JsonSerializer.Deserialize<T>(json, OptionsJson) ?? throw new ArgumentException($"{option} is null.");
         }
         catch (JsonException error)
         {
-            throw new ArgumentException($"--{argument} is not a {typeof(T).Name} JSON object: {error.Message}", error);
+            throw new ArgumentException($"{option} is not a {typeof(T).Name} JSON object: {error.Message}", error);
         }
     }
 }

@@ -1,34 +1,84 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
 using Recommender.Model.Bundle;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Recommender.Benchmarks;
 
 /// <summary>
 /// http-load: closed-loop clients against a running local host (loopback only), each sending its next request as
-/// soon as the previous one is answered; prints requests/s and p50/p99 latency per client count.
-/// <code>http-load --url http://127.0.0.1:7071 --key KEY --bundle FOLDER [--scenario user|session] [--clients 1,8,64] [--seconds 10] [--warmup 2]</code>
-/// The bundle (the one the host serves) supplies the user ids and movie ids requests are made of.
+/// soon as the previous one is answered; prints requests/s and p50/p99 latency per client count. The bundle (the one
+/// the host serves) supplies the user ids and movie ids requests are made of.
 /// </summary>
-internal static class HttpLoadCommand
+[Description("Requests/s and p50/p99 latency of the HTTP API on a running local host (loopback only).")]
+internal sealed class HttpLoadCommand : AsyncCommand<HttpLoadCommand.Settings>
 {
-    public static async Task<int> RunAsync(string[] args)
+    public sealed class Settings : CommandSettings
     {
-        var options = BenchmarkArguments.Parse(args);
-        var url = options.Required("url");
-        var baseAddress = LoopbackOnly(url);
-        var key = options.Required("key");
-        var bundle = ModelBundle.Load(options.Required("bundle")).Content;
-        var scenario = options.Optional("scenario") ?? "user";
-        var clients = (options.Optional("clients") ?? "1,8,64").Split(',').Select(value => int.Parse(value, CultureInfo.InvariantCulture)).ToArray();
-        var seconds = double.Parse(options.Optional("seconds") ?? "10", CultureInfo.InvariantCulture);
-        var warmup = double.Parse(options.Optional("warmup") ?? "2", CultureInfo.InvariantCulture);
-        if (scenario is not ("user" or "session"))
+        [CommandOption("--url <URL>", true)]
+        [Description("The local host, http://127.0.0.1:PORT.")]
+        public required string Url { get; init; }
+
+        [CommandOption("--key <KEY>", true)]
+        [Description("The host's function key.")]
+        public required string Key { get; init; }
+
+        [CommandOption("--bundle <DIR>", true)]
+        [Description("The bundle the host serves (for the user and movie ids of the requests).")]
+        public required string Bundle { get; init; }
+
+        [CommandOption("--scenario <NAME>")]
+        [Description("user (GET a known user's recommendations) or session (POST a 20-movie history).")]
+        [DefaultValue("user")]
+        public string Scenario { get; init; } = "user";
+
+        [CommandOption("--clients <LIST>")]
+        [Description("Comma-separated client counts, one level each.")]
+        [DefaultValue("1,8,64")]
+        public string Clients { get; init; } = "1,8,64";
+
+        [CommandOption("--seconds <S>")]
+        [Description("Measured seconds per level.")]
+        [DefaultValue(10.0)]
+        public double Seconds { get; init; } = 10;
+
+        [CommandOption("--warmup <S>")]
+        [Description("Warm-up seconds before each level.")]
+        [DefaultValue(2.0)]
+        public double Warmup { get; init; } = 2;
+
+        public int[] ClientCounts => [.. Clients.Split(',').Select(value => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) ? count : 0)];
+
+        public override ValidationResult Validate()
         {
-            throw new ArgumentException($"--scenario '{scenario}' must be user or session.");
+            if (Scenario is not ("user" or "session"))
+            {
+                return ValidationResult.Error($"Option '--scenario' must be user or session, got '{Scenario}'.");
+            }
+            if (ClientCounts.Any(count => count < 1))
+            {
+                return ValidationResult.Error($"Option '--clients' must list positive whole numbers, got '{Clients}'.");
+            }
+            if (Seconds <= 0 || Warmup < 0)
+            {
+                return ValidationResult.Error($"Options '--seconds' must be positive and '--warmup' not negative, got {Seconds} and {Warmup}.");
+            }
+            return LoopbackOnly(Url) is null
+                ? ValidationResult.Error($"Option '--url' must be http://127.0.0.1:PORT (load is sent to the loopback interface only), got '{Url}'.")
+                : ValidationResult.Success();
         }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var baseAddress = LoopbackOnly(settings.Url)!;
+        var key = settings.Key;
+        var bundle = ModelBundle.Load(settings.Bundle).Content;
+        var (scenario, clients, seconds, warmup) = (settings.Scenario, settings.ClientCounts, settings.Seconds, settings.Warmup);
 
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
@@ -101,29 +151,55 @@ internal static class HttpLoadCommand
     private static double Percentile(List<double> sorted, double quantile) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
 
-    /// <summary>Load is only ever sent to this machine.</summary>
-    internal static Uri LoopbackOnly(string url)
-    {
-        if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp
-            || !IPAddress.TryParse(uri.Host, out var address) || !IPAddress.IsLoopback(address))
-        {
-            throw new ArgumentException($"--url '{url}' must be http://127.0.0.1:PORT (load is sent to the loopback interface only).");
-        }
-        return uri;
-    }
+    /// <summary>The loopback address in <paramref name="url"/>; null for any other: load is only ever sent to this machine.</summary>
+    internal static Uri? LoopbackOnly(string url) =>
+        Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp
+            && IPAddress.TryParse(uri.Host, out var address) && IPAddress.IsLoopback(address)
+            ? uri
+            : null;
 }
 
 /// <summary>cold-start: time from starting the local host process to its first answered recommendation.</summary>
-internal static class ColdStartCommand
+[Description("Local host process start to its first answered recommendation.")]
+internal sealed class ColdStartCommand : AsyncCommand<ColdStartCommand.Settings>
 {
-    /// <code>cold-start --localhost PATH/Recommender.LocalHost.dll --connection-string CS --models-container C --user-id ID [--port 7399] [--runs 3]</code>
-    public static async Task<int> RunAsync(string[] args)
+    public sealed class Settings : CommandSettings
     {
-        var options = BenchmarkArguments.Parse(args);
-        var dll = options.Required("localhost");
-        var port = int.Parse(options.Optional("port") ?? "7399", CultureInfo.InvariantCulture);
-        var runs = int.Parse(options.Optional("runs") ?? "3", CultureInfo.InvariantCulture);
-        var userId = options.Required("user-id");
+        [CommandOption("--localhost <DLL>", true)]
+        [Description("Path of Recommender.LocalHost.dll.")]
+        public required string LocalHost { get; init; }
+
+        [CommandOption("--connection-string <CS>", true)]
+        [Description("Storage connection string the host reads its model from.")]
+        public required string ConnectionString { get; init; }
+
+        [CommandOption("--models-container <NAME>", true)]
+        [Description("Models container holding the published bundle.")]
+        public required string ModelsContainer { get; init; }
+
+        [CommandOption("--user-id <ID>", true)]
+        [Description("A known user whose recommendations are asked for.")]
+        public required string UserId { get; init; }
+
+        [CommandOption("--port <PORT>")]
+        [Description("Port the host listens on.")]
+        [DefaultValue(7399)]
+        public int Port { get; init; } = 7399;
+
+        [CommandOption("--runs <N>")]
+        [Description("Starts to measure.")]
+        [DefaultValue(3)]
+        public int Runs { get; init; } = 3;
+
+        public override ValidationResult Validate() =>
+            Port is < 1 or > 65535 || Runs < 1
+                ? ValidationResult.Error($"Option '--port' must be a port number and '--runs' at least 1, got {Port} and {Runs}.")
+                : ValidationResult.Success();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (dll, port, runs, userId) = (settings.LocalHost, settings.Port, settings.Runs, settings.UserId);
         using var http = new HttpClient { BaseAddress = HttpLoadCommand.LoopbackOnly($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
         http.DefaultRequestHeaders.Add("x-functions-key", "cold-start");
         Console.WriteLine("run  first answer ms");
@@ -134,8 +210,8 @@ internal static class ColdStartCommand
             {
                 start.ArgumentList.Add(argument);
             }
-            start.Environment["STORAGE_CONNECTION_STRING"] = options.Required("connection-string");
-            start.Environment["MODELS_CONTAINER"] = options.Required("models-container");
+            start.Environment["STORAGE_CONNECTION_STRING"] = settings.ConnectionString;
+            start.Environment["MODELS_CONTAINER"] = settings.ModelsContainer;
             var stopwatch = Stopwatch.StartNew();
             using var process = Process.Start(start)!;
             process.OutputDataReceived += (_, _) => { };
@@ -181,14 +257,28 @@ internal static class ColdStartCommand
 }
 
 /// <summary>publish-bundle: publishes a bundle folder to a models container (Azurite) for the HTTP benchmarks.</summary>
-internal static class PublishBundleCommand
+[Description("Publishes a bundle folder to a models container (Azurite) for the HTTP benchmarks.")]
+internal sealed class PublishBundleCommand : AsyncCommand<PublishBundleCommand.Settings>
 {
-    /// <code>publish-bundle --connection-string CS --container C --bundle FOLDER</code>
-    public static async Task<int> RunAsync(string[] args)
+    public sealed class Settings : CommandSettings
     {
-        var options = BenchmarkArguments.Parse(args);
-        var bundle = options.Required("bundle");
-        var container = new Azure.Storage.Blobs.BlobContainerClient(options.Required("connection-string"), options.Required("container"));
+        [CommandOption("--connection-string <CS>", true)]
+        [Description("Storage connection string.")]
+        public required string ConnectionString { get; init; }
+
+        [CommandOption("--container <NAME>", true)]
+        [Description("Models container to publish to.")]
+        public required string Container { get; init; }
+
+        [CommandOption("--bundle <DIR>", true)]
+        [Description("Bundle folder to publish.")]
+        public required string Bundle { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var bundle = settings.Bundle;
+        var container = new Azure.Storage.Blobs.BlobContainerClient(settings.ConnectionString, settings.Container);
         var repository = new Recommender.Model.Storage.ModelRepository(container, retentionCount: 5);
         var version = ModelBundle.Load(bundle).Manifest.ModelVersion;
         var published = await repository.PublishAsync(bundle, version, await repository.GetLatestAsync());

@@ -1,34 +1,34 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Recommender.Model.Data;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Recommender.Benchmarks;
 
 /// <summary>
-/// parse [--rows N] [--runs K] [--threads T] [--seed S]: loads an ML-20M-sized synthetic release K times and prints
-/// the median rows/s, the managed bytes per interaction held by the loaded data set, and the peak working set.
+/// parse: loads an ML-20M-sized synthetic release --runs times and prints the median rows/s, the managed bytes per
+/// interaction held by the loaded data set, and the peak working set.
 /// </summary>
-internal static class ParseCommand
+[Description("Ingestion throughput and memory on an ML-20M-sized synthetic release.")]
+internal sealed class ParseCommand : Command<ParseCommand.Settings>
 {
-    public static int Run(string[] args)
+    public sealed class Settings : SyntheticReleaseSettings
     {
-        int rows, runs, threads, seed;
-        try
-        {
-            var arguments = BenchmarkArguments.Parse(args, ["rows", "runs", "threads", "seed"]);
-            rows = arguments.Int32("rows", 20_000_263, minimum: 1);
-            runs = arguments.Int32("runs", 5, minimum: 1);
-            threads = arguments.Int32("threads", Environment.ProcessorCount, minimum: 1);
-            seed = arguments.Int32("seed", 42);
-        }
-        catch (ArgumentException error)
-        {
-            Console.Error.WriteLine(error.Message);
-            Console.Error.WriteLine("Usage: parse [--rows N (positive)] [--runs K (positive)] [--threads T (positive)] [--seed S]");
-            return 2;
-        }
+        [CommandOption("--runs <K>")]
+        [Description("Loads to measure.")]
+        [DefaultValue(5)]
+        public int Runs { get; init; } = 5;
 
+        public override ValidationResult Validate() =>
+            Runs < 1 ? ValidationResult.Error($"Option '--runs' must be at least 1, got {Runs}.") : base.Validate();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (rows, runs, threads, seed) = (settings.Rows, settings.Runs, settings.Threads, settings.Seed);
         var folder = SyntheticReleaseCache.Ensure(SyntheticReleaseCache.Ml20MShaped(rows) with { Seed = seed }, Console.Out);
         var ratingsBytes = new FileInfo(Path.Combine(folder, "ratings.csv")).Length;
         var options = new IngestionOptions { MaxDegreeOfParallelism = threads };

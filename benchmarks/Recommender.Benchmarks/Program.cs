@@ -1,41 +1,51 @@
+using System.Runtime.ExceptionServices;
 using BenchmarkDotNet.Running;
 using Recommender.Benchmarks;
 using Recommender.Benchmarks.Engine;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
-// "parse": the ingestion throughput/memory measurement on an ML-20M-sized synthetic release.
-// "engine-latency": per-request latency percentiles, bundle load time and concurrent throughput of the engine.
-// "train-epoch": one epoch of gcn-lstm training on an ML-20M-sized synthetic release: seconds and peak memory.
-// "http-load": requests/s and p50/p99 latency of the HTTP API on a running local host (loopback only).
-// "cold-start": local host process start to its first answered recommendation.
-// "experiment": trains models with overridden training options and prints their test metrics (the options harness).
-// Anything else goes to BenchmarkDotNet (for example: --filter '*RatingsParsing*' or '*Engine*').
-if (args.Length > 0 && args[0] == "parse")
+// The measurements BenchmarkDotNet's statistics do not give are commands of their own (each with --help); anything
+// else goes to BenchmarkDotNet (for example: --filter '*RatingsParsing*' or '*Engine*').
+var app = new CommandApp();
+var commands = new List<string>();
+app.Configure(config =>
 {
-    return ParseCommand.Run(args[1..]);
-}
-if (args.Length > 0 && args[0] == "engine-latency")
+    config.SetApplicationName("Recommender.Benchmarks");
+    config.UseStrictParsing();
+    config.SetExceptionHandler((exception, _) =>
+    {
+        if (exception is not CommandRuntimeException)
+        {
+            ExceptionDispatchInfo.Throw(exception);
+        }
+        var error = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        if (exception is CommandAppException { Pretty: { } pretty })
+        {
+            error.Write(pretty);
+        }
+        else
+        {
+            error.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
+        }
+        return 2;
+    });
+    void Add<TCommand>(string name) where TCommand : class, ICommand
+    {
+        config.AddCommand<TCommand>(name);
+        commands.Add(name);
+    }
+    Add<ParseCommand>("parse");
+    Add<EngineLatencyCommand>("engine-latency");
+    Add<TrainEpochCommand>("train-epoch");
+    Add<HttpLoadCommand>("http-load");
+    Add<PublishBundleCommand>("publish-bundle");
+    Add<ColdStartCommand>("cold-start");
+    Add<ExperimentCommand>("experiment");
+});
+if (args.Length > 0 && commands.Contains(args[0]))
 {
-    return EngineLatencyCommand.Run(args[1..]);
-}
-if (args.Length > 0 && args[0] == "train-epoch")
-{
-    return TrainEpochCommand.Run(args[1..]);
-}
-if (args.Length > 0 && args[0] == "http-load")
-{
-    return await HttpLoadCommand.RunAsync(args[1..]);
-}
-if (args.Length > 0 && args[0] == "publish-bundle")
-{
-    return await PublishBundleCommand.RunAsync(args[1..]);
-}
-if (args.Length > 0 && args[0] == "cold-start")
-{
-    return await ColdStartCommand.RunAsync(args[1..]);
-}
-if (args.Length > 0 && args[0] == "experiment")
-{
-    return ExperimentCommand.Run(args[1..]);
+    return await app.RunAsync(args);
 }
 BenchmarkSwitcher.FromAssembly(typeof(ParseCommand).Assembly).Run(args);
 return 0;

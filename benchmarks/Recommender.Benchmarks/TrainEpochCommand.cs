@@ -1,43 +1,57 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Recommender.Model.Data;
 using Recommender.Model.Evaluation;
 using Recommender.Training.Trainers;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Recommender.Benchmarks;
 
 /// <summary>
-/// train-epoch [--rows N] [--user-batch B] [--windows-per-step W] [--graph-warmup 0|1] [--threads T] [--seed S]:
-/// trains gcn-lstm on an ML-20M-sized synthetic release (stratified split) for one epoch of each stage (graph warm-up,
-/// unless --graph-warmup 0, then joint) and prints the seconds per epoch, the whole run's time and the peak working set
-/// (target ≤ 12 GB). Every step propagates the whole graph, so an epoch costs steps × graph size and large data wants
-/// large steps: the defaults, 8192 users and 4096 history windows, give ~17 warm-up and ~66 joint steps on ML-20M
-/// (8192 windows peaked at 13.1 GB). A heartbeat line every 30 s shows progress.
+/// train-epoch: trains gcn-lstm on an ML-20M-sized synthetic release (stratified split) for one epoch of each stage
+/// (graph warm-up, unless --graph-warmup 0, then joint) and prints the seconds per epoch, the whole run's time and the
+/// peak working set (target ≤ 12 GB). Every step propagates the whole graph, so an epoch costs steps × graph size and
+/// large data wants large steps: the defaults, 8192 users and 4096 history windows, give ~17 warm-up and ~66 joint
+/// steps on ML-20M (8192 windows peaked at 13.1 GB). A heartbeat line every 30 s shows progress.
 /// </summary>
-internal static class TrainEpochCommand
+[Description("One epoch of gcn-lstm training per stage on an ML-20M-sized synthetic release: seconds and peak memory.")]
+internal sealed class TrainEpochCommand : Command<TrainEpochCommand.Settings>
 {
     private const long PeakWorkingSetTargetBytes = 12_000_000_000;
 
-    public static int Run(string[] args)
+    public sealed class Settings : SyntheticReleaseSettings
     {
-        int rows, userBatch, windowsPerStep, graphWarmupEpochs, threads, seed;
-        try
-        {
-            var arguments = BenchmarkArguments.Parse(args, ["rows", "user-batch", "windows-per-step", "graph-warmup", "threads", "seed"]);
-            rows = arguments.Int32("rows", 20_000_263, minimum: 1);
-            userBatch = arguments.Int32("user-batch", 8192, minimum: 1);
-            windowsPerStep = arguments.Int32("windows-per-step", 4096, minimum: 1);
-            graphWarmupEpochs = arguments.Int32("graph-warmup", 1, minimum: 0);
-            threads = arguments.Int32("threads", Environment.ProcessorCount, minimum: 1);
-            seed = arguments.Int32("seed", 42);
-        }
-        catch (ArgumentException error)
-        {
-            Console.Error.WriteLine(error.Message);
-            Console.Error.WriteLine("Usage: train-epoch [--rows N (positive)] [--user-batch B (positive)] [--windows-per-step W (positive)] [--graph-warmup 0|1] [--threads T (positive)] [--seed S]");
-            return 2;
-        }
+        [CommandOption("--user-batch <B>")]
+        [Description("Users per step.")]
+        [DefaultValue(8192)]
+        public int UserBatch { get; init; } = 8192;
 
+        [CommandOption("--windows-per-step <W>")]
+        [Description("History windows per step.")]
+        [DefaultValue(4096)]
+        public int WindowsPerStep { get; init; } = 4096;
+
+        [CommandOption("--graph-warmup <EPOCHS>")]
+        [Description("Graph warm-up epochs: 1, or 0 to train only the joint stage.")]
+        [DefaultValue(1)]
+        public int GraphWarmup { get; init; } = 1;
+
+        public override ValidationResult Validate()
+        {
+            if (UserBatch < 1 || WindowsPerStep < 1)
+            {
+                return ValidationResult.Error($"Options '--user-batch' and '--windows-per-step' must be at least 1, got {UserBatch} and {WindowsPerStep}.");
+            }
+            return GraphWarmup < 0 ? ValidationResult.Error($"Option '--graph-warmup' must be at least 0, got {GraphWarmup}.") : base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (rows, userBatch, windowsPerStep, graphWarmupEpochs, threads, seed) =
+            (settings.Rows, settings.UserBatch, settings.WindowsPerStep, settings.GraphWarmup, settings.Threads, settings.Seed);
         var folder = SyntheticReleaseCache.Ensure(SyntheticReleaseCache.Ml20MShaped(rows) with { Seed = seed }, Console.Out);
         var total = Stopwatch.StartNew();
         using var heartbeat = new Timer(_ => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,35 +1,32 @@
+using System.Runtime.ExceptionServices;
 using Recommender.LocalHost;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
-// A development and load-test host for the Function App's classes on 127.0.0.1; production runs on the Functions host.
-LocalHostOptions options;
-try
+var error = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+var app = new CommandApp<LocalHostCommand>();
+app.Configure(config =>
 {
-    options = LocalHostOptions.Parse(args);
-}
-catch (ArgumentException error)
-{
-    Console.Error.WriteLine(error.Message);
-    Console.Error.WriteLine(LocalHostOptions.Usage);
-    return 2;
-}
-if (options.ShowHelp)
-{
-    Console.WriteLine(LocalHostOptions.Usage);
-    return 0;
-}
-try
-{
-    await using var host = await LocalFunctionHost.StartAsync(options);
-    Console.WriteLine($"Serving on {host.BaseAddress} (function key: {host.FunctionKey}). Press Ctrl+C to stop.");
-    foreach (var line in host.Describe())
+    config.SetApplicationName("Recommender.LocalHost");
+    config.SetExceptionHandler((exception, _) =>
     {
-        Console.WriteLine(line);
-    }
-    await host.WaitForShutdownAsync();
-    return 0;
-}
-catch (LocalHostConfigurationException error)
-{
-    Console.Error.WriteLine(error.Message);
-    return 2;
-}
+        switch (exception)
+        {
+            case LocalHostConfigurationException:
+                Console.Error.WriteLine(exception.Message);
+                return 2;
+            case CommandAppException { Pretty: { } pretty }:
+                error.Write(pretty);
+                break;
+            case CommandRuntimeException:
+                error.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
+                break;
+            default:
+                ExceptionDispatchInfo.Throw(exception);
+                break;
+        }
+        error.WriteLine("Run 'Recommender.LocalHost --help' for usage.");
+        return 2;
+    });
+});
+return await app.RunAsync(args);

@@ -1,3 +1,3 @@
 using Recommender.Training.Cli;
 
-return TrainingCommands.CreateDefault().Run(args, CommandContext.ForProcess());
+return TrainingCli.Run(args, CliConsoles.ForProcess(), TrainingCli.Services.ForProcess());

@@ -24,7 +24,8 @@ public sealed class UploadDataCommandTests(AzuriteFixture azurite) : IDisposable
         };
         var output = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-        var exitCode = TrainingCommands.Create(name => settings.GetValueOrDefault(name)).Run(["upload-data", "--data", path], new CommandContext(console, console));
+        var services = new TrainingCli.Services(new MovieLensDatasetLoader(), EvaluationModels.All, name => settings.GetValueOrDefault(name));
+        var exitCode = TrainingCli.Run(["upload-data", "--data", path], new CliConsoles(console, console), services);
         return (exitCode, output.ToString());
     }
 

@@ -1,36 +1,62 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Recommender.Model.Bundle;
 using Recommender.Model.Engine;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Recommender.Benchmarks.Engine;
 
 /// <summary>
-/// `engine-latency [--requests N] [--seconds S] [--bundle DIR | --hidden H --layers L]`: per-request latency percentiles (which BenchmarkDotNet's per-iteration
-/// statistics do not give), bundle load times, and requests per second with 1, 2 and 4 concurrent callers.
+/// engine-latency: per-request latency percentiles (which BenchmarkDotNet's per-iteration statistics do not give),
+/// bundle load times, and requests per second with 1, 2 and 4 concurrent callers.
 /// </summary>
-internal static class EngineLatencyCommand
+[Description("Per-request latency percentiles, bundle load time and concurrent throughput of the engine.")]
+internal sealed class EngineLatencyCommand : Command<EngineLatencyCommand.Settings>
 {
-    public static int Run(string[] args)
+    public sealed class Settings : CommandSettings
     {
-        int requests, hidden, layers;
-        double seconds;
-        string? bundle;
-        try
+        [CommandOption("--requests <N>")]
+        [Description("Requests per measurement.")]
+        [DefaultValue(5000)]
+        public int Requests { get; init; } = 5000;
+
+        [CommandOption("--seconds <S>")]
+        [Description("Seconds per throughput level.")]
+        [DefaultValue(5.0)]
+        public double Seconds { get; init; } = 5;
+
+        [CommandOption("--bundle <DIR>")]
+        [Description("A model bundle to measure (default: a synthetic 27,000-movie bundle of --hidden and --layers).")]
+        public string? Bundle { get; init; }
+
+        [CommandOption("--hidden <H>")]
+        [Description("LSTM width of the synthetic bundle (default: the training default).")]
+        public int? Hidden { get; init; }
+
+        [CommandOption("--layers <L>")]
+        [Description("LSTM layers of the synthetic bundle (default: the training default).")]
+        public int? Layers { get; init; }
+
+        public override ValidationResult Validate()
         {
-            var arguments = BenchmarkArguments.Parse(args, ["requests", "seconds", "hidden", "layers", "bundle"]);
-            requests = arguments.Int32("requests", 5000, minimum: 1);
-            seconds = arguments.PositiveDouble("seconds", 5);
-            hidden = arguments.Int32("hidden", SyntheticBundle.DefaultHidden, minimum: 1);
-            layers = arguments.Int32("layers", SyntheticBundle.DefaultLayers, minimum: 1);
-            bundle = arguments.Optional("bundle");
+            if (Requests < 1 || Hidden < 1 || Layers < 1)
+            {
+                return ValidationResult.Error("Options '--requests', '--hidden' and '--layers' must be at least 1.");
+            }
+            if (Bundle is not null && (Hidden is not null || Layers is not null))
+            {
+                return ValidationResult.Error("Give --bundle or --hidden/--layers (a synthetic bundle), not both.");
+            }
+            return Seconds > 0 ? ValidationResult.Success() : ValidationResult.Error($"Option '--seconds' must be positive, got {Seconds}.");
         }
-        catch (ArgumentException error)
-        {
-            Console.Error.WriteLine(error.Message);
-            Console.Error.WriteLine("Usage: engine-latency [--requests N] [--seconds S] [--bundle DIR | --hidden H --layers L (synthetic 27K-movie bundle)]");
-            return 2;
-        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (requests, seconds, bundle) = (settings.Requests, settings.Seconds, settings.Bundle);
+        var (hidden, layers) = (settings.Hidden ?? SyntheticBundle.DefaultHidden, settings.Layers ?? SyntheticBundle.DefaultLayers);
         var path = bundle ?? SyntheticBundle.Ensure(hidden, layers, Console.WriteLine);
         Console.WriteLine($"Bundle: {path}");
         Console.WriteLine($"Processors: {Environment.ProcessorCount}; load average at start: {LoadAverage()}");

@@ -1,7 +1,9 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Recommender.Model.Evaluation;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Recommender.Training.Cli;
 
@@ -10,39 +12,46 @@ namespace Recommender.Training.Cli;
 /// <c>metrics.json</c>, <c>test.csv</c> and the recommendations (the first model's in <c>recommendations.csv</c>,
 /// the others' in <c>recommendations-&lt;model&gt;.csv</c>).
 /// </summary>
-internal sealed class EvaluateCommand(IDatasetLoader datasets, IReadOnlyList<EvaluationModel> models) : ICommand
+internal sealed class EvaluateCommand(IDatasetLoader datasets, IReadOnlyList<EvaluationModel> models, CliConsoles consoles)
+    : Command<EvaluateCommand.Settings>
 {
     public const string MetricsFileName = "metrics.json";
     public const string TestFileName = "test.csv";
 
-    public string Name => "evaluate";
+    public sealed class Settings : SplitSettings
+    {
+        [CommandOption("--protocol <NAME>", true)]
+        [Description($"Split protocol: {ProtocolNames}.")]
+        public override required string Protocol { get; init; }
 
-    public string Summary => "Split a data set, train models and rank its held-out interactions; writes metrics and recommendations.";
+        [CommandOption("--models <LIST>", true)]
+        [Description("Comma-separated models to train (listed above).")]
+        public override required string Models { get; init; }
 
-    public IReadOnlyList<CommandOption> Options { get; } =
-    [
-        new("data", "MovieLens folder (or ratings file) to load.", "path", Required: true),
-        new("protocol", $"Split protocol: {string.Join(", ", SplitProtocols.Names)}.", "name", Required: true),
-        new("models", $"Comma-separated models to train: {string.Join(", ", models.Select(model => model.Name))}.", "list", Required: true),
-        new("out", "Folder for metrics.json, test.csv and recommendations*.csv (created if missing).", "dir", Required: true),
-        .. SplitArguments.CommonOptions,
-        .. SplitArguments.ProtocolOptions,
-    ];
+        [CommandOption("--out <DIR>", true)]
+        [Description("Folder for metrics.json, test.csv and recommendations*.csv (created if missing).")]
+        public required string Out { get; init; }
+    }
+
+    public static string DescriptionWith(IEnumerable<EvaluationModel> models) =>
+        "Split a data set, train models and rank its held-out interactions; writes metrics and recommendations. " +
+        $"Models: {string.Join(", ", models.Select(model => model.Name))}.";
 
     /// <summary>The recommendations file of the model at <paramref name="position"/> in the --models list.</summary>
     public static string RecommendationsFileName(int position, string model) =>
         position == 0 ? "recommendations.csv" : $"recommendations-{model}.csv";
 
-    public int Execute(CommandArguments arguments, CommandContext context)
-    {
-        var protocol = SplitArguments.ReadProtocol(arguments);
-        var selectedModels = ReadModels(arguments);
-        var seed = arguments.Int32("seed");
-        var k = arguments.Int32("k", minimum: 1);
-        var outputFolder = arguments.RequiredValue("out");
-        var console = context.Output;
+    public override ValidationResult Validate(CommandContext context, Settings settings) =>
+        settings.ValidateModelNames([.. models.Select(model => model.Name)]);
 
-        var split = SplitArguments.LoadAndSplit(datasets, arguments, protocol, seed, console);
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var selectedModels = settings.ModelNames.Select(name => models.First(model => model.Name == name)).ToList();
+        var k = settings.K;
+        var outputFolder = settings.Out;
+        var console = consoles.Output;
+
+        var split = CommandSteps.LoadAndSplit(datasets, settings.Data, settings.Split, console);
         var dataset = split.Dataset;
 
         Directory.CreateDirectory(outputFolder);
@@ -53,10 +62,10 @@ internal sealed class EvaluateCommand(IDatasetLoader datasets, IReadOnlyList<Eva
         {
             var model = selectedModels[position];
             var stopwatch = Stopwatch.StartNew();
-            var scorer = SessionScorer.ForSplit(split, SplitArguments.Timed(console, $"Trained {model.Name}", () => model.Train(split)), model.Name);
+            var scorer = SessionScorer.ForSplit(split, CommandSteps.Timed(console, $"Trained {model.Name}", () => model.Train(split)), model.Name);
             var trainSeconds = stopwatch.Elapsed.TotalSeconds;
             stopwatch.Restart();
-            var result = SplitArguments.Timed(console, $"Ranked test users for {model.Name}", () => evaluator.Evaluate(split, EvaluationTarget.Test, scorer, k));
+            var result = CommandSteps.Timed(console, $"Ranked test users for {model.Name}", () => evaluator.Evaluate(split, EvaluationTarget.Test, scorer, k));
             evaluationSeconds.Add(stopwatch.Elapsed.TotalSeconds);
             report.AddModel(model.Name, result.Metrics, trainSeconds);
             EvaluationCsv.WriteRecommendations(
@@ -69,10 +78,6 @@ internal sealed class EvaluateCommand(IDatasetLoader datasets, IReadOnlyList<Eva
         console.WriteLine($"Wrote {MetricsFileName}, {TestFileName} and recommendations to {Path.GetFullPath(outputFolder)}");
         return ExitCodes.Success;
     }
-
-    private List<EvaluationModel> ReadModels(CommandArguments arguments) =>
-        [.. SplitArguments.ReadModelNames(arguments, [.. models.Select(model => model.Name)])
-            .Select(name => models.First(model => model.Name == name))];
 
     /// <summary>One row per metric and one column per model, so that several models still fit 80 columns.</summary>
     private static Table MetricsTable(MetricsReport report, int k, IReadOnlyList<double> evaluationSeconds)

@@ -1,5 +1,8 @@
+using System.ComponentModel;
 using Recommender.Model.Evaluation;
 using Recommender.Training.Trainers;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Recommender.Training.Cli;
 
@@ -8,34 +11,44 @@ namespace Recommender.Training.Cli;
 /// rebuilt from the same data and options, so the bundle's histories, seen sets and popularity are those the model
 /// was trained and evaluated on; data whose fingerprint differs from the run's is refused.
 /// </summary>
-internal sealed class ExportCommand(IDatasetLoader datasets) : ICommand
+[Description("Write the serving bundle (ONNX model, tables, catalogue) of a saved training run.")]
+internal sealed class ExportCommand(IDatasetLoader datasets, CliConsoles consoles) : Command<ExportCommand.Settings>
 {
-    private readonly TrainCommand _train = new(datasets);
-
-    public string Name => "export";
-
-    public string Summary => "Write the serving bundle (ONNX model, tables, catalogue) of a saved training run.";
-
-    public IReadOnlyList<CommandOption> Options { get; } =
-    [
-        new("run", "The --out folder of a 'train' run (holds run.json and model/).", "dir", Required: true),
-        new("data", "The data set the run was trained on, when it has moved since (default: the path in run.json).", "path"),
-        new("out", "Bundle folder to write (replaced if it exists; default: <run>/bundle).", "dir"),
-    ];
-
-    public int Execute(CommandArguments arguments, CommandContext context)
+    public sealed class Settings : CommandSettings
     {
-        var runFolder = arguments.RequiredValue("run");
+        [CommandOption("--run <DIR>", true)]
+        [Description("The --out folder of a 'train' run (holds run.json and model/).")]
+        public required string Run { get; init; }
+
+        [CommandOption("--data <PATH>")]
+        [Description("The data set the run was trained on, when it has moved since (default: the path in run.json).")]
+        public string? Data { get; init; }
+
+        [CommandOption("--out <DIR>")]
+        [Description("Bundle folder to write (replaced if it exists; default: <run>/bundle).")]
+        public string? Out { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var runFolder = settings.Run;
+        var recordPath = Path.Combine(runFolder, TrainingRunRecord.FileName);
         var record = TrainingRunRecord.Read(runFolder);
         if (record.Model != TrainCommand.MainModel)
         {
             throw new CommandFailedException(
-                $"{Path.Combine(runFolder, TrainingRunRecord.FileName)}: the saved model is {record.Model}; only {TrainCommand.MainModel} has a serving bundle.");
+                $"{recordPath}: the saved model is {record.Model}; only {TrainCommand.MainModel} has a serving bundle.");
         }
-        var data = arguments.Value("data") ?? record.Data;
-        var splitArguments = CommandArguments.Parse(_train, ["--data", data, "--out", runFolder, .. record.SplitCommandLine]);
-        var protocol = SplitArguments.ReadProtocol(splitArguments);
-        var split = SplitArguments.LoadAndSplit(datasets, splitArguments, protocol, splitArguments.Int32("seed"), context.Output);
+        var data = settings.Data ?? record.Data;
+        DataSplit split;
+        try
+        {
+            split = CommandSteps.LoadAndSplit(datasets, data, record.Split, consoles.Output);
+        }
+        catch (Exception exception) when (exception is ArgumentException or FormatException)
+        {
+            throw new CommandFailedException($"{recordPath}: the split cannot be rebuilt: {exception.Message}", exception);
+        }
         if (split.Dataset.Fingerprint != record.DatasetFingerprint)
         {
             throw new CommandFailedException(
@@ -48,8 +61,8 @@ internal sealed class ExportCommand(IDatasetLoader datasets) : ICommand
         {
             throw new CommandFailedException($"{modelFolder}: the model's user or movie ids differ from those of {data}.");
         }
-        var bundleFolder = arguments.Value("out") ?? Path.Combine(runFolder, TrainCommand.BundleFolderName);
-        TrainCommand.WriteBundle(trained, split, record.Metrics, bundleFolder, context.Output);
+        var bundleFolder = settings.Out ?? Path.Combine(runFolder, TrainCommand.BundleFolderName);
+        TrainCommand.WriteBundle(trained, split, record.Metrics, bundleFolder, consoles.Output);
         return ExitCodes.Success;
     }
 

@@ -1,59 +1,92 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using Recommender.Model.Bundle;
 using Recommender.Model.Engine;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Recommender.Training.Cli;
 
 /// <summary><c>recommend</c>: answer one request through the recommendation engine on a model bundle.</summary>
-internal sealed class RecommendCommand : ICommand
+[Description("Recommend movies for a user, a viewing history or similar to a movie, from a model bundle.")]
+internal sealed class RecommendCommand(CliConsoles consoles) : Command<RecommendCommand.Settings>
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    public string Name => "recommend";
-
-    public string Summary => "Recommend movies for a user, a viewing history or similar to a movie, from a model bundle.";
-
-    public IReadOnlyList<CommandOption> Options { get; } =
-    [
-        new("bundle", "Model bundle folder (train writes one to <out>/bundle).", "dir", Required: true),
-        new("user", "MovieLens user id: recommendations from the user's stored history.", "id"),
-        new("history", "Comma-separated MovieLens movie ids, oldest first: session recommendations.", "ids"),
-        new("similar", "MovieLens movie id: the nearest movies in embedding space.", "id"),
-        new("count", "How many movies (1..100).", "n", DefaultValue: "10"),
-        new("genres", "Comma-separated genres; keep movies with any of them.", "list"),
-        new("format", "json or table.", "format", DefaultValue: "table"),
-    ];
-
-    public int Execute(CommandArguments arguments, CommandContext context)
+    public sealed class Settings : CommandSettings
     {
-        var modes = new[] { "user", "history", "similar" }.Where(arguments.Has).ToList();
-        if (modes.Count != 1)
-        {
-            throw new UsageException("Give exactly one of --user, --history or --similar.");
-        }
-        var count = arguments.Int32("count", minimum: 1);
-        if (count > 100)
-        {
-            throw new UsageException($"Option '--count' must be at most 100, got {count}.");
-        }
-        var format = arguments.RequiredValue("format");
-        if (format is not ("json" or "table"))
-        {
-            throw new UsageException($"Option '--format' expects 'json' or 'table', got '{format}'.");
-        }
-        var options = arguments.Has("genres") ? new RecommendationOptions { Genres = [.. arguments.List("genres")] } : RecommendationOptions.Default;
+        [CommandOption("--bundle <DIR>", true)]
+        [Description("Model bundle folder (train writes one to <out>/bundle).")]
+        public required string Bundle { get; init; }
 
+        [CommandOption("--user <ID>")]
+        [Description("MovieLens user id: recommendations from the user's stored history.")]
+        public int? User { get; init; }
+
+        [CommandOption("--history <IDS>")]
+        [Description("Comma-separated MovieLens movie ids, oldest first: session recommendations.")]
+        public string? History { get; init; }
+
+        [CommandOption("--similar <ID>")]
+        [Description("MovieLens movie id: the nearest movies in embedding space.")]
+        public int? Similar { get; init; }
+
+        [CommandOption("--count <N>")]
+        [Description("How many movies (1..100).")]
+        [DefaultValue(10)]
+        public int Count { get; init; } = 10;
+
+        [CommandOption("--genres <LIST>")]
+        [Description("Comma-separated genres; keep movies with any of them.")]
+        public string? Genres { get; init; }
+
+        [CommandOption("--format <FORMAT>")]
+        [Description("table or json.")]
+        [DefaultValue("table")]
+        public string Format { get; init; } = "table";
+
+        public override ValidationResult Validate()
+        {
+            if (new object?[] { User, History, Similar }.Count(mode => mode is not null) != 1)
+            {
+                return ValidationResult.Error("Give exactly one of --user, --history or --similar.");
+            }
+            if (Count is < 1 or > 100)
+            {
+                return ValidationResult.Error($"Option '--count' must be between 1 and 100, got {Count}.");
+            }
+            if (Format is not ("table" or "json"))
+            {
+                return ValidationResult.Error($"Option '--format' expects 'json' or 'table', got '{Format}'.");
+            }
+            if (History is not null && HistoryIds.FirstOrDefault(id => !int.TryParse(id, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)) is { } bad)
+            {
+                return ValidationResult.Error($"Option '--history': '{bad}' is not a movie id.");
+            }
+            return ValidationResult.Success();
+        }
+
+        private string[] HistoryIds => (History ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+        public int[] HistoryMovieIds => [.. HistoryIds.Select(id => int.Parse(id, NumberStyles.Integer, CultureInfo.InvariantCulture))];
+
+        public RecommendationOptions Options => Genres is null
+            ? RecommendationOptions.Default
+            : new RecommendationOptions { Genres = [.. Genres.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)] };
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
         RecommendationResult result;
         try
         {
-            using var engine = RecommendationEngine.Load(arguments.RequiredValue("bundle"));
-            result = modes[0] switch
+            using var engine = RecommendationEngine.Load(settings.Bundle);
+            result = settings switch
             {
-                "user" => engine.RecommendForUser(arguments.Int32("user"), count, options),
-                "history" => engine.RecommendForHistory(ParseIds(arguments.List("history")), count, options),
-                _ => engine.SimilarMovies(arguments.Int32("similar"), count),
+                { User: { } user } => engine.RecommendForUser(user, settings.Count, settings.Options),
+                { Similar: { } movie } => engine.SimilarMovies(movie, settings.Count),
+                _ => engine.RecommendForHistory(settings.HistoryMovieIds, settings.Count, settings.Options),
             };
         }
         catch (BundleValidationException exception)
@@ -65,7 +98,8 @@ internal sealed class RecommendCommand : ICommand
             throw new CommandFailedException(exception.Message, exception);
         }
 
-        if (format == "json")
+        var output = consoles.Output;
+        if (settings.Format == "json")
         {
             var document = new
             {
@@ -74,8 +108,8 @@ internal sealed class RecommendCommand : ICommand
                 precomputed = result.FromPrecomputed,
                 results = result.Items.Select(movie => new { movie.MovieId, movie.Title, movie.Year, movie.Genres, movie.Score, movie.Rank }),
             };
-            context.Output.Profile.Width = int.MaxValue;
-            context.Output.Write(new Text(JsonSerializer.Serialize(document, JsonOptions) + Environment.NewLine));
+            output.Profile.Width = int.MaxValue;
+            output.Write(new Text(JsonSerializer.Serialize(document, JsonOptions) + Environment.NewLine));
             return ExitCodes.Success;
         }
         var table = new Table()
@@ -89,12 +123,7 @@ internal sealed class RecommendCommand : ICommand
                 new Text(movie.Title), new Text(movie.Year?.ToString(CultureInfo.InvariantCulture) ?? ""),
                 new Text(string.Join("|", movie.Genres)), new Text(movie.Score.ToString("F4", CultureInfo.InvariantCulture)));
         }
-        context.Output.Write(table);
+        output.Write(table);
         return ExitCodes.Success;
     }
-
-    private static int[] ParseIds(IReadOnlyList<string> values) =>
-        [.. values.Select(value => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id)
-            ? id
-            : throw new UsageException($"Option '--history': '{value}' is not a movie id."))];
 }

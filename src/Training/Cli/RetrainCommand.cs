@@ -1,9 +1,11 @@
+using System.ComponentModel;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Recommender.Model.Retraining;
 using Recommender.Model.Storage;
 using Recommender.Training.Retraining;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Recommender.Training.Cli;
 
@@ -11,64 +13,76 @@ namespace Recommender.Training.Cli;
 /// <c>retrain</c>: one run of the retraining pipeline in this process against the storage the app settings (environment
 /// variables) name: what the Function App's launchers start, as a child process or as the Container Apps job.
 /// </summary>
-internal sealed class RetrainCommand(Func<string, string?> settings) : ICommand
+[Description("Retrain from Blob Storage (settings from environment variables), gate and publish; writes a run record.")]
+internal sealed class RetrainCommand(Func<string, string?> appSettings, CliConsoles consoles) : AsyncCommand<RetrainCommand.Settings>
 {
-    public string Name => "retrain";
-
-    public string Summary => "Retrain from Blob Storage (settings from environment variables), gate and publish; writes a run record.";
-
-    public IReadOnlyList<CommandOption> Options { get; } =
-    [
-        new("run-id", "Carry on this run record (the one a launcher wrote); a new run when omitted.", "id"),
-        new("trigger", "What started the run: timer, http or cli.", "name", DefaultValue: "cli"),
-    ];
-
-    public int Execute(CommandArguments arguments, CommandContext context)
+    private static readonly IReadOnlyDictionary<string, RunTrigger> Triggers = new Dictionary<string, RunTrigger>(StringComparer.Ordinal)
     {
-        var trigger = arguments.RequiredValue("trigger") switch
-        {
-            "timer" => RunTrigger.Timer,
-            "http" => RunTrigger.Http,
-            "cli" => RunTrigger.Cli,
-            var other => throw new UsageException($"Option '--trigger' expects timer, http or cli, got '{other}'."),
-        };
-        var runId = arguments.Has("run-id") ? arguments.RequiredValue("run-id") : null;
-        if (runId is not null)
-        {
-            try
-            {
-                RunRecordStore.BlobNameOf(runId);
-            }
-            catch (ArgumentException error)
-            {
-                throw new UsageException($"Option '--run-id': {error.Message}");
-            }
-        }
+        ["timer"] = RunTrigger.Timer,
+        ["http"] = RunTrigger.Http,
+        ["cli"] = RunTrigger.Cli,
+    };
 
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--run-id <ID>")]
+        [Description("Carry on this run record (the one a launcher wrote); a new run when omitted.")]
+        public string? RunId { get; init; }
+
+        [CommandOption("--trigger <NAME>")]
+        [Description("What started the run: timer, http or cli.")]
+        [DefaultValue("cli")]
+        public string Trigger { get; init; } = "cli";
+
+        public RunTrigger RunTrigger => Triggers[Trigger];
+
+        public override ValidationResult Validate()
+        {
+            if (!Triggers.ContainsKey(Trigger))
+            {
+                return ValidationResult.Error($"Option '--trigger' expects timer, http or cli, got '{Trigger}'.");
+            }
+            if (RunId is not null)
+            {
+                try
+                {
+                    RunRecordStore.BlobNameOf(RunId);
+                }
+                catch (ArgumentException error)
+                {
+                    return ValidationResult.Error($"Option '--run-id': {error.Message}");
+                }
+            }
+            return ValidationResult.Success();
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
         RecommenderStorage storage;
         RetrainOptions options;
         try
         {
-            storage = RecommenderStorage.Create(StorageOptions.FromSettings(settings));
-            options = RetrainOptions.FromSettings(settings);
+            storage = RecommenderStorage.Create(StorageOptions.FromSettings(appSettings));
+            options = RetrainOptions.FromSettings(appSettings);
         }
         catch (Exception error) when (error is StorageConfigurationException or RetrainConfigurationException)
         {
             throw new CommandFailedException(error.Message, error);
         }
 
-        var pipeline = new RetrainPipeline(RetrainStorage.From(storage), options, new ConsoleLogger<RetrainPipeline>(context.Error));
+        var pipeline = new RetrainPipeline(RetrainStorage.From(storage), options, new ConsoleLogger<RetrainPipeline>(consoles.Error));
         RunRecord record;
         try
         {
-            record = pipeline.RunAsync(trigger, runId).GetAwaiter().GetResult();
+            record = await pipeline.RunAsync(settings.RunTrigger, settings.RunId, cancellationToken).ConfigureAwait(false);
         }
         catch (Azure.RequestFailedException error)
         {
             throw new CommandFailedException($"Storage refused the run before it started: {error.Message}", error);
         }
 
-        var output = context.Output;
+        var output = consoles.Output;
         output.WriteLine($"Run {record.RunId}: {record.Status.ToString().ToLowerInvariant()}");
         if (record.SkipReason is not null)
         {
@@ -88,7 +102,7 @@ internal sealed class RetrainCommand(Func<string, string?> settings) : ICommand
         }
         foreach (var error in record.Errors)
         {
-            context.Error.MarkupLineInterpolated($"[red]error:[/] {error}");
+            consoles.Error.MarkupLineInterpolated($"[red]error:[/] {error}");
         }
         output.WriteLine($"Run record: container '{storage.Options.RunsContainer}', blob '{RunRecordStore.BlobNameOf(record.RunId)}'");
         return record.Status == RunStatus.Failed ? ExitCodes.Failure : ExitCodes.Success;

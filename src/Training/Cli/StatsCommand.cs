@@ -1,36 +1,30 @@
+using System.ComponentModel;
 using System.Globalization;
 using Recommender.Model.Data;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Recommender.Training.Cli;
 
 /// <summary><c>stats</c>: load a data set and print the ingestion report and a summary of what was loaded.</summary>
-internal sealed class StatsCommand(IDatasetLoader datasets) : ICommand
+[Description("Load a data set and print the ingestion report and a data set summary.")]
+internal sealed class StatsCommand(IDatasetLoader datasets, CliConsoles consoles) : Command<DatasetSettings>
 {
-    public string Name => "stats";
-
-    public string Summary => "Load a data set and print the ingestion report and a data set summary.";
-
-    public IReadOnlyList<CommandOption> Options { get; } =
-    [
-        new("data", "MovieLens folder (or ratings file) to load.", "path", Required: true),
-        new("skip-bad-rows", "Skip malformed rows (counted in the report) instead of failing."),
-    ];
-
-    public int Execute(CommandArguments arguments, CommandContext context)
+    public override int Execute(CommandContext context, DatasetSettings settings, CancellationToken cancellationToken)
     {
-        var dataset = datasets.Load(arguments.RequiredValue("data"), arguments.Flag("skip-bad-rows"));
-        context.Output.Write(IngestionTable(dataset.Report));
+        var output = consoles.Output;
+        var dataset = datasets.Load(settings.Data, settings.SkipBadRows);
+        output.Write(IngestionTable(dataset.Report));
         if (dataset.Report.Problems.Count > 0)
         {
-            context.Output.WriteLine(
+            output.WriteLine(
                 $"First {dataset.Report.Problems.Count} of {dataset.Report.ProblemCount:N0} problems:");
             foreach (var problem in dataset.Report.Problems)
             {
-                context.Output.WriteLine($"  {problem}");
+                output.WriteLine($"  {problem}");
             }
         }
-        context.Output.Write(SummaryTable(DatasetSummary.Create(dataset)));
+        output.Write(SummaryTable(DatasetSummary.Create(dataset)));
         return ExitCodes.Success;
     }
 

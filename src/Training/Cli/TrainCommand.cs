@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -6,6 +7,7 @@ using Recommender.Model.Evaluation;
 using Recommender.Training.Export;
 using Recommender.Training.Trainers;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Recommender.Training.Cli;
 
@@ -13,7 +15,8 @@ namespace Recommender.Training.Cli;
 /// <c>train</c>: split a data set, train the product model (gcn-lstm) and its baselines with the same harness,
 /// rank Test with each, and write metrics.json, the CSVs, report.md, training-curves.png and the saved model.
 /// </summary>
-internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
+[Description("Train gcn-lstm and the baselines on a split; writes metrics, CSVs, a report, training curves and the model.")]
+internal sealed class TrainCommand(IDatasetLoader datasets, CliConsoles consoles) : Command<TrainCommand.Settings>
 {
     public const string MainModel = "gcn-lstm";
     public const string ModelFolderName = "model";
@@ -23,55 +26,99 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
 
     private const string SasRecName = "sasrec";
 
-    private static readonly string[] AllModels = [MainModel, "popularity", "markov", SasRecName, "bpr", "lightgcn", "lstm"];
+    private const string AllModelNames = $"{MainModel}, popularity, markov, {SasRecName}, bpr, lightgcn, lstm";
+
+    private static readonly string[] AllModels = AllModelNames.Split(", ");
 
     /// <summary>The models that can score a history they were not trained on (the session protocol's).</summary>
     private static readonly string[] SessionModels = [MainModel, "popularity", "markov", SasRecName, "lstm"];
 
-    public string Name => "train";
+    public sealed class Settings : SplitSettings
+    {
+        [CommandOption("--protocol <NAME>")]
+        [Description($"Split protocol: {ProtocolNames}.")]
+        [DefaultValue(SplitProtocols.Stratified)]
+        public override string Protocol { get; init; } = SplitProtocols.Stratified;
 
-    public string Summary => "Train gcn-lstm and the baselines on a split; writes metrics, CSVs, a report, training curves and the model.";
+        [CommandOption("--models <LIST>")]
+        [Description($"Comma-separated models, or all: {AllModelNames}.")]
+        [DefaultValue(MainModel)]
+        public override string Models { get; init; } = MainModel;
 
-    public IReadOnlyList<CommandOption> Options { get; } =
-    [
-        new("data", "MovieLens folder, release .zip or ratings file to load.", "path", Required: true),
-        new("protocol", $"Split protocol: {string.Join(", ", SplitProtocols.Names)}.", "name", DefaultValue: SplitProtocols.Stratified),
-        new("models", $"Comma-separated models, or all: {string.Join(", ", AllModels)}.", "list", DefaultValue: MainModel),
-        new("out", "Folder for the results and the saved model (created if missing).", "dir", Required: true),
-        .. SplitArguments.CommonOptions,
-        new("max-epochs", "Upper bound on training epochs per stage (early stopping usually ends sooner).", "n"),
-        new("device", "auto (CUDA when TorchSharp reports it), cpu or cuda.", "name", DefaultValue: "auto"),
-        .. SplitArguments.ProtocolOptions,
-    ];
+        [CommandOption("--out <DIR>", true)]
+        [Description("Folder for the results and the saved model (created if missing).")]
+        public required string Out { get; init; }
+
+        [CommandOption("--max-epochs <N>")]
+        [Description("Upper bound on training epochs per stage (early stopping usually ends sooner).")]
+        public int? MaxEpochs { get; init; }
+
+        [CommandOption("--device <NAME>")]
+        [Description("auto (CUDA when TorchSharp reports it), cpu or cuda.")]
+        [DefaultValue("auto")]
+        public string Device { get; init; } = "auto";
+
+        public TrainingOptions TrainingOptions
+        {
+            get
+            {
+                var options = new TrainingOptions { Seed = Seed, Device = Device };
+                return MaxEpochs is { } maxEpochs
+                    ? options with { MaxEpochs = maxEpochs, GraphWarmupEpochs = Math.Min(options.GraphWarmupEpochs, maxEpochs) }
+                    : options;
+            }
+        }
+
+        /// <summary>The --models list; for "all", every model the protocol can evaluate.</summary>
+        public IReadOnlyList<string> SelectedModels => ModelNames is ["all"] ? ValidModels : ModelNames;
+
+        private string[] ValidModels => Protocol == SplitProtocols.Session ? SessionModels : AllModels;
+
+        public override ValidationResult Validate()
+        {
+            var split = base.Validate();
+            if (!split.Successful)
+            {
+                return split;
+            }
+            if (MaxEpochs < 1)
+            {
+                return ValidationResult.Error($"Option '--max-epochs' must be at least 1, got {MaxEpochs}.");
+            }
+            try
+            {
+                TrainingOptions.Validate();
+            }
+            catch (ArgumentException exception)
+            {
+                return ValidationResult.Error(exception.Message);
+            }
+            if (ModelNames is ["all"])
+            {
+                return ValidationResult.Success();
+            }
+            if (ModelNames.FirstOrDefault(name => AllModels.Contains(name) && !ValidModels.Contains(name)) is { } unsupported)
+            {
+                return ValidationResult.Error(
+                    $"Model '{unsupported}' cannot score users it was not trained on, so it has no result under --protocol {SplitProtocols.Session}. Models for sessions: {string.Join(", ", ValidModels)}.");
+            }
+            return ValidateModelNames(ValidModels);
+        }
+    }
 
     /// <summary>The recommendations file of a model: the product model's is recommendations.csv.</summary>
     public static string RecommendationsFileName(string model, bool isMain) =>
         isMain ? "recommendations.csv" : $"recommendations-{model}.csv";
 
-    public int Execute(CommandArguments arguments, CommandContext context)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var protocol = SplitArguments.ReadProtocol(arguments);
-        var models = ReadModels(arguments, sessions: protocol.Name == SplitProtocols.Session);
-        var seed = arguments.Int32("seed");
-        var k = arguments.Int32("k", minimum: 1);
-        var options = new TrainingOptions { Seed = seed, Device = arguments.RequiredValue("device") };
-        if (arguments.Has("max-epochs"))
-        {
-            var maxEpochs = arguments.Int32("max-epochs", minimum: 1);
-            options = options with { MaxEpochs = maxEpochs, GraphWarmupEpochs = Math.Min(options.GraphWarmupEpochs, maxEpochs) };
-        }
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException exception)
-        {
-            throw new UsageException(exception.Message);
-        }
-        var outputFolder = arguments.RequiredValue("out");
-        var console = context.Output;
+        var models = settings.SelectedModels;
+        var k = settings.K;
+        var options = settings.TrainingOptions;
+        var outputFolder = settings.Out;
+        var console = consoles.Output;
 
-        var split = SplitArguments.LoadAndSplit(datasets, arguments, protocol, seed, console);
+        var split = CommandSteps.LoadAndSplit(datasets, settings.Data, settings.Split, console);
         var dataset = split.Dataset;
         Directory.CreateDirectory(outputFolder);
 
@@ -125,7 +172,7 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
                 if (model == mainModel)
                 {
                     trained.Save(Path.Combine(outputFolder, ModelFolderName));
-                    RunRecordFor(arguments, model, split, values).Write(outputFolder);
+                    RunRecordFor(settings, model, split, values).Write(outputFolder);
                     if (model == MainModel)
                     {
                         WriteBundle(trained, split, values, Path.Combine(outputFolder, BundleFolderName), console);
@@ -151,19 +198,15 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
         return ExitCodes.Success;
     }
 
-    /// <summary>The data and split options <c>export</c> needs to rebuild this run's split.</summary>
-    private static TrainingRunRecord RunRecordFor(CommandArguments arguments, string model, DataSplit split, IReadOnlyDictionary<string, double> metrics)
+    /// <summary>What <c>export</c> needs to rebuild this run's split, and the run's metrics.</summary>
+    private static TrainingRunRecord RunRecordFor(Settings settings, string model, DataSplit split, IReadOnlyDictionary<string, double> metrics) => new()
     {
-        var splitOptionNames = SplitArguments.CommonOptions.Concat(SplitArguments.ProtocolOptions).Select(option => option.Name).Append("protocol").ToHashSet(StringComparer.Ordinal);
-        return new TrainingRunRecord
-        {
-            Model = model,
-            Data = Path.GetFullPath(arguments.RequiredValue("data")),
-            DatasetFingerprint = split.Dataset.Fingerprint,
-            SplitArguments = arguments.Given.Where(pair => splitOptionNames.Contains(pair.Key)).ToDictionary(StringComparer.Ordinal),
-            Metrics = new Dictionary<string, double>(metrics, StringComparer.Ordinal),
-        };
-    }
+        Model = model,
+        Data = Path.GetFullPath(settings.Data),
+        DatasetFingerprint = split.Dataset.Fingerprint,
+        Split = settings.Split,
+        Metrics = new Dictionary<string, double>(metrics, StringComparer.Ordinal),
+    };
 
     /// <summary>The serving bundle of the product model: ONNX graph, tables, catalogue, histories, precomputed lists.</summary>
     internal static void WriteBundle(TrainedModel trained, DataSplit split, IReadOnlyDictionary<string, double> metrics, string bundleFolder, IAnsiConsole console)
@@ -192,22 +235,6 @@ internal sealed class TrainCommand(IDatasetLoader datasets) : ICommand
             return (SessionScorer.Create(split, new ServedHistoryScorer(engine, split.Dataset.Items, k)), engine);
         }
         return (trained is null ? SessionScorer.ForSplit(split, scorer, model) : SessionScorer.Create(split, trained.HistoryScorer()), null);
-    }
-
-    private static List<string> ReadModels(CommandArguments arguments, bool sessions)
-    {
-        var valid = sessions ? SessionModels : AllModels;
-        if (arguments.List("models") is ["all"])
-        {
-            return [.. valid];
-        }
-        var unsupported = arguments.List("models").FirstOrDefault(name => AllModels.Contains(name) && !valid.Contains(name));
-        if (unsupported is not null)
-        {
-            throw new UsageException(
-                $"Model '{unsupported}' cannot score users it was not trained on, so it has no result under --protocol {SplitProtocols.Session}. Models for sessions: {string.Join(", ", valid)}.");
-        }
-        return [.. SplitArguments.ReadModelNames(arguments, valid)];
     }
 
     /// <summary>Runs <paramref name="train"/>, showing each epoch: a progress bar on a terminal, a line per epoch otherwise.</summary>

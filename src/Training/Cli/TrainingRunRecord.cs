@@ -5,22 +5,27 @@ namespace Recommender.Training.Cli;
 
 /// <summary>
 /// run.json in a <c>train</c> output folder: what <c>export</c> needs to rebuild the split the saved model was trained
-/// on (data location and fingerprint, the split options as given) and the main model's test metrics.
+/// on (data location and fingerprint, the split definition) and the main model's test metrics.
 /// </summary>
 internal sealed record TrainingRunRecord
 {
     public const string FileName = "run.json";
-    public const int CurrentFormat = 1;
+    /// <summary>2: the split as a <see cref="SplitDefinition"/> (format 1 kept the train command line's options).</summary>
+    public const int CurrentFormat = 2;
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
 
     public int Format { get; init; } = CurrentFormat;
     public required string Model { get; init; }
     public required string Data { get; init; }
     public required string DatasetFingerprint { get; init; }
 
-    /// <summary>The data and split options of the <c>train</c> command line (name → value, null for a flag).</summary>
-    public required Dictionary<string, string?> SplitArguments { get; init; }
+    public required SplitDefinition Split { get; init; }
 
     public required Dictionary<string, double> Metrics { get; init; }
 
@@ -38,7 +43,14 @@ internal sealed record TrainingRunRecord
         TrainingRunRecord? record;
         try
         {
-            record = JsonSerializer.Deserialize<TrainingRunRecord>(File.ReadAllText(path), JsonOptions);
+            var json = File.ReadAllText(path);
+            // The format first: an older record lacks members this version requires.
+            var format = JsonSerializer.Deserialize<RecordFormat>(json, JsonOptions)?.Format ?? 0;
+            if (format != CurrentFormat)
+            {
+                throw new CommandFailedException($"{path}: format {format}; this version reads format {CurrentFormat} (run 'train' again).");
+            }
+            record = JsonSerializer.Deserialize<TrainingRunRecord>(json, JsonOptions);
         }
         catch (JsonException exception)
         {
@@ -48,14 +60,8 @@ internal sealed record TrainingRunRecord
         {
             throw new CommandFailedException($"{path}: empty.");
         }
-        if (record.Format != CurrentFormat)
-        {
-            throw new CommandFailedException($"{path}: format {record.Format}; this version reads format {CurrentFormat}.");
-        }
         return record;
     }
 
-    [JsonIgnore]
-    public IEnumerable<string> SplitCommandLine =>
-        SplitArguments.SelectMany(pair => pair.Value is null ? new[] { $"--{pair.Key}" } : [$"--{pair.Key}", pair.Value]);
+    private sealed record RecordFormat(int Format);
 }

@@ -1,8 +1,10 @@
+using System.ComponentModel;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Recommender.Model.Storage;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Recommender.Training.Cli;
 
@@ -12,27 +14,27 @@ namespace Recommender.Training.Cli;
 /// ratings file given. Blobs left under the prefix from an earlier release are deleted after the upload, so the
 /// prefix holds exactly one release. A release that does not load is refused before anything is written.
 /// </summary>
-internal sealed class UploadDataCommand(IDatasetLoader datasets, Func<string, string?> settings) : ICommand
+[Description("Check a MovieLens release and upload it to the data container retraining reads.")]
+internal sealed class UploadDataCommand(IDatasetLoader datasets, Func<string, string?> appSettings, CliConsoles consoles)
+    : AsyncCommand<UploadDataCommand.Settings>
 {
-    public string Name => "upload-data";
-
-    public string Summary => "Check a MovieLens release and upload it to the data container retraining reads.";
-
-    public IReadOnlyList<CommandOption> Options { get; } =
-    [
-        new("data", "MovieLens folder, release .zip or ratings file to upload.", "path", Required: true),
-    ];
-
-    public int Execute(CommandArguments arguments, CommandContext context)
+    public sealed class Settings : CommandSettings
     {
-        var path = arguments.RequiredValue("data");
+        [CommandOption("--data <PATH>", true)]
+        [Description("MovieLens folder, release .zip or ratings file to upload.")]
+        public required string Data { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var path = settings.Data;
         var dataset = datasets.Load(path, skipBadRows: false);
-        context.Output.WriteLine($"Checked {dataset.Name}: {dataset.Users.Count:N0} users, {dataset.Items.Count:N0} movies, {dataset.Interactions.Count:N0} interactions");
+        consoles.Output.WriteLine($"Checked {dataset.Name}: {dataset.Users.Count:N0} users, {dataset.Items.Count:N0} movies, {dataset.Interactions.Count:N0} interactions");
 
         StorageOptions options;
         try
         {
-            options = StorageOptions.FromSettings(settings);
+            options = StorageOptions.FromSettings(appSettings);
         }
         catch (StorageConfigurationException error)
         {
@@ -44,7 +46,7 @@ internal sealed class UploadDataCommand(IDatasetLoader datasets, Func<string, st
         var container = BlobServiceClientFactory.Create(options).GetBlobContainerClient(options.DataContainer);
         try
         {
-            UploadAsync(container, options.DataPrefix, files, context.Output).GetAwaiter().GetResult();
+            await UploadAsync(container, options.DataPrefix, files, consoles.Output, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException error)
         {
@@ -53,22 +55,23 @@ internal sealed class UploadDataCommand(IDatasetLoader datasets, Func<string, st
         return ExitCodes.Success;
     }
 
-    private static async Task UploadAsync(BlobContainerClient container, string prefix, IReadOnlyList<string> files, IAnsiConsole console)
+    private static async Task UploadAsync(
+        BlobContainerClient container, string prefix, IReadOnlyList<string> files, IAnsiConsole console, CancellationToken cancellationToken)
     {
-        await container.CreateIfNotExistsAsync().ConfigureAwait(false);
+        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var uploaded = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in files)
         {
             var name = prefix + Path.GetFileName(file);
-            await container.GetBlobClient(name).UploadAsync(file, overwrite: true).ConfigureAwait(false);
+            await container.GetBlobClient(name).UploadAsync(file, overwrite: true, cancellationToken).ConfigureAwait(false);
             uploaded.Add(name);
             console.WriteLine($"  uploaded {container.Name}/{name} ({new FileInfo(file).Length:N0} bytes)");
         }
-        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }).ConfigureAwait(false))
+        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
         {
             if (!uploaded.Contains(blob.Name) && !blob.Name[prefix.Length..].Contains('/', StringComparison.Ordinal))
             {
-                await container.DeleteBlobIfExistsAsync(blob.Name).ConfigureAwait(false);
+                await container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
                 console.WriteLine($"  deleted {container.Name}/{blob.Name} (not part of this release)");
             }
         }

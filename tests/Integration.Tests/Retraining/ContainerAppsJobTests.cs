@@ -59,8 +59,9 @@ public sealed class ContainerAppsJobTests(AzuriteFixture azurite) : IDisposable
 
         // What the job's container then runs: the training CLI, with the same settings.
         var error = new StringWriter();
-        var exitCode = new CommandRegistry("Recommender.Training", [new RetrainCommand(name => host.Settings.GetValueOrDefault(name))])
-            .Run(["retrain", "--run-id", launched.RunId, "--trigger", "http"], new CommandContext(Console(new StringWriter()), Console(error)));
+        var services = new Recommender.Training.Cli.TrainingCli.Services(new MovieLensDatasetLoader(), EvaluationModels.All, name => host.Settings.GetValueOrDefault(name));
+        var exitCode = Recommender.Training.Cli.TrainingCli.Run(
+            TrainingCliArguments.Retrain(launched.RunId, RunTrigger.Http), new CliConsoles(Console(new StringWriter()), Console(error)), services);
 
         Assert.True(exitCode == 0, error.ToString());
         var finished = (await host.Runs.GetAsync(launched.RunId))!;

@@ -1,38 +1,33 @@
 using Recommender.Model.Data;
 using Recommender.Training.Cli;
-using Spectre.Console;
+using Spectre.Console.Testing;
 
 namespace Recommender.Training.Tests.Cli;
 
-/// <summary>A command context whose output and error streams are captured as plain text.</summary>
-internal sealed class CapturedContext
+/// <summary>Runs the CLI as the executable does, with its output and error streams captured as plain text.</summary>
+internal sealed class CliRun
 {
-    private readonly StringWriter _output = new();
-    private readonly StringWriter _error = new();
+    private readonly TestConsole _output = new TestConsole().Width(200);
+    private readonly TestConsole _error = new TestConsole().Width(200);
 
-    public CapturedContext()
+    private CliRun(IReadOnlyList<string> args, TrainingCli.Services services)
     {
-        Context = new CommandContext(Create(_output), Create(_error));
+        ExitCode = TrainingCli.Run(args, new CliConsoles(_output, _error), services);
     }
 
-    public CommandContext Context { get; }
+    public int ExitCode { get; }
 
-    public string Output => _output.ToString();
+    public string Output => _output.Output;
 
-    public string Error => _error.ToString();
+    public string Error => _error.Output;
 
-    private static IAnsiConsole Create(TextWriter writer)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
-        });
-        console.Profile.Width = 200;
-        return console;
-    }
+    /// <summary>Runs with the given data sets and <c>evaluate</c> models, and no app settings.</summary>
+    public static CliRun With(IDatasetLoader datasets, IReadOnlyList<EvaluationModel> models, params string[] args) =>
+        new(args, new TrainingCli.Services(datasets, models, _ => null));
+
+    public static CliRun With(IDatasetLoader datasets, params string[] args) => With(datasets, EvaluationModels.All, args);
+
+    public static CliRun With(TrainingCli.Services services, params string[] args) => new(args, services);
 }
 
 /// <summary>Hands out an in-memory data set (or a failure) and records how it was asked.</summary>

@@ -13,10 +13,10 @@ public sealed class DataCommandsEndToEndTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (int ExitCode, CapturedContext Captured) Run(params string[] args)
+    private static (int ExitCode, CliRun Captured) Run(params string[] args)
     {
-        var captured = new CapturedContext();
-        return (TrainingCommands.CreateDefault().Run(args, captured.Context), captured);
+        var run = CliRun.With(TrainingCli.Services.ForProcess(), args);
+        return (run.ExitCode, run);
     }
 
     private string WriteRelease(int users = 120, int movies = 200, int ratings = 6_000) =>

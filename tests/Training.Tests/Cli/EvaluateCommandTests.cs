@@ -33,17 +33,16 @@ public sealed class EvaluateCommandTests : IDisposable
         }
     }
 
-    private (int ExitCode, CapturedContext Captured) Run(params string[] args)
+    private (int ExitCode, CliRun Captured) Run(params string[] args)
     {
-        var registry = new CommandRegistry("tool", [new EvaluateCommand(_source, [EvaluationModels.Popularity, LowestIdFirst])]);
-        var captured = new CapturedContext();
-        return (registry.Run(["evaluate", .. args], captured.Context), captured);
+        var run = CliRun.With(_source, [EvaluationModels.Popularity, LowestIdFirst], ["evaluate", .. args]);
+        return (run.ExitCode, run);
     }
 
     [Fact]
     public void WritesMetricsTestSetAndRecommendationsThatMatchTheEvaluator()
     {
-        var (exitCode, captured) = Run("--data", "/data/tiny", "--protocol", "stratified", "--models", "popularity", "--out", _folder, "--seed", "3", "--k", "5");
+        var (exitCode, captured) = Run("--data", "/data/tiny", "--protocol", "stratified", "--models", "popularity", "--out", _folder, "--seed", "3", "-k", "5");
 
         Assert.Equal(ExitCodes.Success, exitCode);
         Assert.Equal([("/data/tiny", false)], _source.Calls);
@@ -107,8 +106,8 @@ public sealed class EvaluateCommandTests : IDisposable
     [InlineData("Option '--models' lists no model.", "--protocol", "stratified", "--models", ",")]
     [InlineData("Option '--cut' applies only to --protocol temporal, not stratified.", "--protocol", "stratified", "--models", "popularity", "--cut", "0.8")]
     [InlineData("Option '--stratify-by' expects 'user' or 'item', got 'movie'.", "--protocol", "stratified", "--models", "popularity", "--stratify-by", "movie")]
-    [InlineData("Option '--k' must be at least 1, got 0.", "--protocol", "stratified", "--models", "popularity", "--k", "0")]
-    [InlineData("Option '--k-core' expects an integer, got 'five'.", "--protocol", "leave-one-out", "--models", "popularity", "--k-core", "five")]
+    [InlineData("Option '-k' must be at least 1, got 0.", "--protocol", "stratified", "--models", "popularity", "-k", "0")]
+    [InlineData("Option '--k-core': five is not a valid value for Int32.", "--protocol", "leave-one-out", "--models", "popularity", "--k-core", "five")]
     [InlineData("Option '--cut': 'next week' is neither a quantile in (0, 1) nor an ISO 8601 instant.", "--protocol", "temporal", "--models", "popularity", "--cut", "next week")]
     public void BadOptionsAreUsageErrorsFoundBeforeLoading(string message, params string[] args)
     {
@@ -143,12 +142,9 @@ public sealed class EvaluateCommandTests : IDisposable
     public void LoaderFailuresExitWithOneAndTheLoaderMessage()
     {
         var failing = new InMemoryDatasetLoader(() => throw new CommandFailedException("u.data:3: expected 4 tab-separated fields, got 2"));
-        var registry = new CommandRegistry("tool", [new EvaluateCommand(failing, EvaluationModels.All)]);
-        var captured = new CapturedContext();
+        var captured = CliRun.With(failing, "evaluate", "--data", "d", "--protocol", "stratified", "--models", "popularity", "--out", _folder);
 
-        var exitCode = registry.Run(["evaluate", "--data", "d", "--protocol", "stratified", "--models", "popularity", "--out", _folder], captured.Context);
-
-        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Equal(ExitCodes.Failure, captured.ExitCode);
         Assert.Contains("u.data:3: expected 4 tab-separated fields, got 2", captured.Error);
     }
 }

@@ -5,11 +5,10 @@ namespace Recommender.Training.Tests.Cli;
 
 public class StatsCommandTests
 {
-    private static (int ExitCode, CapturedContext Captured) Run(IDatasetLoader source, params string[] args)
+    private static (int ExitCode, CliRun Captured) Run(IDatasetLoader source, params string[] args)
     {
-        var registry = new CommandRegistry("tool", [new StatsCommand(source)]);
-        var captured = new CapturedContext();
-        return (registry.Run(["stats", .. args], captured.Context), captured);
+        var run = CliRun.With(source, ["stats", .. args]);
+        return (run.ExitCode, run);
     }
 
     [Fact]

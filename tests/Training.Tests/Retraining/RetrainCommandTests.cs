@@ -11,9 +11,7 @@ public class RetrainCommandTests
     [Fact]
     public void AnUnknownTrigger_IsAUsageError()
     {
-        var captured = new CapturedContext();
-
-        var exitCode = Registry(_ => null).Run(["retrain", "--trigger", "cron"], captured.Context);
+        var (exitCode, captured) = Run(_ => null, "retrain", "--trigger", "cron");
 
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains("'--trigger' expects timer, http or cli, got 'cron'", captured.Error);
@@ -22,9 +20,7 @@ public class RetrainCommandTests
     [Fact]
     public void AMalformedRunId_IsAUsageError()
     {
-        var captured = new CapturedContext();
-
-        var exitCode = Registry(_ => null).Run(["retrain", "--run-id", "yesterday"], captured.Context);
+        var (exitCode, captured) = Run(_ => null, "retrain", "--run-id", "yesterday");
 
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains("'--run-id'", captured.Error);
@@ -33,9 +29,7 @@ public class RetrainCommandTests
     [Fact]
     public void NoStorageSettings_FailsNamingTheSetting()
     {
-        var captured = new CapturedContext();
-
-        var exitCode = Registry(_ => null).Run(["retrain"], captured.Context);
+        var (exitCode, captured) = Run(_ => null, "retrain");
 
         Assert.Equal(ExitCodes.Failure, exitCode);
         Assert.Contains("STORAGE_CONNECTION_STRING", captured.Error);
@@ -44,18 +38,22 @@ public class RetrainCommandTests
     [Fact]
     public void AnInvalidRetrainSetting_FailsNamingIt()
     {
-        var captured = new CapturedContext();
-
-        var exitCode = Registry(name => name switch
-        {
-            "STORAGE_CONNECTION_STRING" => "UseDevelopmentStorage=true",
-            RetrainSettingNames.QualityGateMargin => "lots",
-            _ => null,
-        }).Run(["retrain"], captured.Context);
+        var (exitCode, captured) = Run(
+            name => name switch
+            {
+                "STORAGE_CONNECTION_STRING" => "UseDevelopmentStorage=true",
+                RetrainSettingNames.QualityGateMargin => "lots",
+                _ => null,
+            },
+            "retrain");
 
         Assert.Equal(ExitCodes.Failure, exitCode);
         Assert.Contains(RetrainSettingNames.QualityGateMargin, captured.Error);
     }
 
-    private static CommandRegistry Registry(Func<string, string?> settings) => new("Recommender.Training", [new RetrainCommand(settings)]);
+    private static (int ExitCode, CliRun Captured) Run(Func<string, string?> appSettings, params string[] args)
+    {
+        var run = CliRun.With(new TrainingCli.Services(new MovieLensDatasetLoader(), EvaluationModels.All, appSettings), args);
+        return (run.ExitCode, run);
+    }
 }
