@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using BenchmarkDotNet.Running;
 using Recommender.Benchmarks;
 using Recommender.Benchmarks.Engine;
+using Recommender.Training.Cli;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -12,10 +13,11 @@ var commands = new List<string>();
 app.Configure(config =>
 {
     config.SetApplicationName("Recommender.Benchmarks");
-    config.UseStrictParsing();
+    // Relaxed parsing with the training CLI's interceptor: strict parsing binds a missing last value to a placeholder.
+    config.Settings.Registrar.RegisterInstance<ICommandInterceptor>(new UnknownOptionsInterceptor());
     config.SetExceptionHandler((exception, _) =>
     {
-        if (exception is not CommandRuntimeException)
+        if (exception is not (CommandRuntimeException or UsageException))
         {
             ExceptionDispatchInfo.Throw(exception);
         }

@@ -7,7 +7,7 @@ namespace Recommender.Training.Cli;
 /// its own placeholder ("--out" at the end becomes "--out __default_command"); the relaxed mode reports a missing
 /// value and leaves unknown options in <see cref="CommandContext.Remaining"/>, which this turns into a usage error.
 /// </summary>
-internal sealed class UnknownOptionsInterceptor : ICommandInterceptor
+public sealed class UnknownOptionsInterceptor : ICommandInterceptor
 {
     public void Intercept(CommandContext context, CommandSettings settings)
     {
