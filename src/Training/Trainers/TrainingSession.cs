@@ -33,6 +33,7 @@ internal sealed class TrainingSession : IDisposable
     private readonly Adam.ParamGroup _graphGroup;
     private readonly List<Parameter> _parameters;
     private readonly List<SequenceChunk>[]? _chunksByUser;
+    private readonly UserVectorBuilder _userVectors;
 
     public TrainingSession(ModelKind kind, DataSplit split, TrainingOptions options, Device device)
     {
@@ -54,24 +55,7 @@ internal sealed class TrainingSession : IDisposable
         var features = kind.UsesGraph()
             ? SideFeatures.Build(split.Dataset, options.UseGenres, options.UseTags, options.UseDemographics, options.MinTagMovies)
             : new SideFeatures();
-        var shape = new NetworkShape
-        {
-            Kind = kind,
-            UserCount = train.UserCount,
-            ItemCount = train.ItemCount,
-            Dim = options.Dim,
-            GraphLayers = kind.UsesGraph() ? options.GraphLayers : 0,
-            Convolution = options.Convolution,
-            Hidden = options.Hidden,
-            LstmLayers = options.LstmLayers,
-            LstmDropout = options.LstmDropout,
-            SequenceDim = kind == ModelKind.GcnLstm ? options.SequenceDim : 0,
-            Genres = features.Genres?.Vocabulary ?? [],
-            Tags = features.Tags?.Vocabulary ?? [],
-            Demographics = features.Demographics?.Vocabulary ?? [],
-            RatingDim = kind.UsesGraph() && options.RatingLossWeight > 0 ? options.RatingDim : 0,
-            GlobalMeanRating = RatingBaselines.MeanRating(train.Ratings),
-        };
+        var shape = NetworkShapes.For(kind, train, options, features);
         _network = new RecommenderNetwork(shape, options.EmbeddingInitStd);
         if (_network.Rating is not null)
         {
@@ -80,6 +64,7 @@ internal sealed class TrainingSession : IDisposable
         }
         _network.Fusion?.InitialiseBias(options.GateBiasInit, graphDims: shape.GraphDim);
         _network.to(device);
+        _userVectors = new UserVectorBuilder(_network, _connectedUsers, options.MaxHistory, device);
         _inputs = GraphInputs.Create(shape, graph, features, device);
         var loss = options.ResolveLoss(kind, train.ItemCount);
         if (loss == RankingLoss.SampledSoftmax)
@@ -189,74 +174,11 @@ internal sealed class TrainingSession : IDisposable
         using var scope = NewDisposeScope();
         var (users, items) = _network.Encode(_inputs);
         var histories = _split.Validation.Count > 0 ? UserHistories.Build(_split.Train, _split.Validation) : _trainHistories;
-        var vectors = UserVectors(users, items, Enumerable.Range(0, _split.Train.UserCount).ToArray(), histories);
+        var vectors = _userVectors.Of(users, items, Enumerable.Range(0, _split.Train.UserCount).ToArray(), histories);
         return (
             items.cpu().contiguous().MoveToOuterDisposeScope(),
             users?.cpu().contiguous().MoveToOuterDisposeScope(),
             vectors.cpu().contiguous().MoveToOuterDisposeScope());
-    }
-
-    /// <summary>User vectors [users.Length, D] from the graph tables and each user's most recent L history items.</summary>
-    public Tensor UserVectors(Tensor? graphUsers, Tensor items, int[] users, UserHistories histories)
-    {
-        var parts = new List<Tensor>();
-        const int batchSize = 512;
-        for (var start = 0; start < users.Length; start += batchSize)
-        {
-            var batch = users.AsSpan(start, Math.Min(batchSize, users.Length - start)).ToArray();
-            // Each batch's intermediates go when it is done: only the vectors outlive it (ML-20M has 271 batches).
-            using var batchScope = NewDisposeScope();
-            parts.Add(UserVectorBatch(graphUsers, items, batch, histories).MoveToOuterDisposeScope());
-        }
-        return parts.Count == 1 ? parts[0] : cat(parts, 0);
-    }
-
-    private Tensor UserVectorBatch(Tensor? graphUsers, Tensor items, int[] users, UserHistories histories)
-    {
-        Tensor? graphPart = graphUsers is null ? null : GraphPart(graphUsers, users, anonymous: null);
-        if (_network.Sequence is null)
-        {
-            return graphPart!;
-        }
-        var maxLength = Math.Max(1, users.Max(u => Math.Min(histories.Length(u), _options.MaxHistory)));
-        var padded = new long[users.Length * maxLength];
-        var lengths = new long[users.Length];
-        var hasHistory = new bool[users.Length];
-        for (var b = 0; b < users.Length; b++)
-        {
-            var recent = histories.RecentItems(users[b], _options.MaxHistory);
-            for (var t = 0; t < recent.Length; t++)
-            {
-                padded[b * maxLength + t] = recent[t];
-            }
-            lengths[b] = Math.Max(1, recent.Length);
-            hasHistory[b] = recent.Length > 0;
-        }
-        var inputs = RecommenderNetwork.SequenceInputs(items, tensor(padded, [users.Length, maxLength], device: _device), keep: null);
-        var sequencePart = _network.Sequence.EncodeLast(inputs, tensor(lengths, device: _device));
-        var combined = _network.Combine(graphPart, sequencePart);
-        // A user without history is scored by the graph part alone (docs/architecture.md); without a graph part, by nothing.
-        var fallback = graphPart ?? zeros_like(combined);
-        var mask = tensor(hasHistory, device: _device).unsqueeze(1);
-        return where(mask, combined, fallback);
-    }
-
-    /// <summary>G rows of the users; users outside the graph (or chosen by <paramref name="anonymous"/>) get a.</summary>
-    private Tensor GraphPart(Tensor graphUsers, int[] users, bool[]? anonymous)
-    {
-        var rows = graphUsers.index_select(0, tensor(users.Select(u => (long)u).ToArray(), device: _device));
-        if (_network.Anonymous is null)
-        {
-            return rows;
-        }
-        var useAnonymous = new bool[users.Length];
-        var any = false;
-        for (var b = 0; b < users.Length; b++)
-        {
-            useAnonymous[b] = !_connectedUsers[users[b]] || (anonymous?[b] ?? false);
-            any |= useAnonymous[b];
-        }
-        return any ? where(tensor(useAnonymous, device: _device).unsqueeze(1), _network.Anonymous.unsqueeze(0), rows) : rows;
     }
 
     /// <summary>
@@ -315,7 +237,7 @@ internal sealed class TrainingSession : IDisposable
         if (graphUsers is not null && graphWeight > 0)
         {
             var owned = users.Select(u => _trainItems.ItemsOf(u).ToArray()).ToList();
-            losses.Add(graphWeight * _losses.Multinomial(GraphPart(graphUsers, users, anonymous: null), items, owned, perTarget: true));
+            losses.Add(graphWeight * _losses.Multinomial(_userVectors.GraphPart(graphUsers, users, anonymous: null), items, owned, perTarget: true));
         }
         if (_network.Sequence is not null && stage == TrainingStage.Full)
         {
@@ -348,92 +270,40 @@ internal sealed class TrainingSession : IDisposable
     /// </summary>
     private List<Tensor> SequenceLosses(int[] users, Tensor? graphUsers, Tensor items)
     {
-        var chunks = users.SelectMany(u => _chunksByUser![u]).ToList();
-        var width = chunks.Max(c => c.Length);
-        var histories = new long[chunks.Count * width];
-        var keep = new float[chunks.Count * width];
-        var chunkUsers = new int[chunks.Count];
-        var anonymous = new bool[chunks.Count];
-        // Positions (flat b * width + t) with a next-movie target, then the last steps of final windows.
-        var positions = new List<long>();
-        var positionRows = new List<long>();
-        var targets = new List<long>();
-        var targetUsers = new List<long>();
-        for (var b = 0; b < chunks.Count; b++)
-        {
-            var chunk = chunks[b];
-            chunkUsers[b] = chunk.User;
-            anonymous[b] = _random.NextDouble() < _options.AnonymousRate;
-            for (var t = 0; t < chunk.Length; t++)
-            {
-                histories[b * width + t] = _trainHistories.Items[chunk.Start + t];
-                keep[b * width + t] = _random.NextDouble() < _options.InputDropout ? 0 : 1;
-            }
-            var targetCount = _options.NextItemLossWeight == 0 ? 0 : chunk.IsFinal ? chunk.Length - 1 : chunk.Length;
-            for (var t = 0; t < targetCount; t++)
-            {
-                positions.Add(b * width + t);
-                positionRows.Add(b);
-                targets.Add(_trainHistories.Items[chunk.Start + t + 1]);
-                targetUsers.Add(chunk.User);
-            }
-        }
-        var nextCount = positions.Count;
-        var unseenSets = new List<int[]>();
-        for (var b = 0; b < chunks.Count && _options.HistoryLossWeight > 0; b++)
-        {
-            var chunk = chunks[b];
-            if (!chunk.IsFinal)
-            {
-                continue;
-            }
-            var visible = new HashSet<int>();
-            for (var t = 0; t < chunk.Length; t++)
-            {
-                if (keep[b * width + t] > 0)
-                {
-                    visible.Add(_trainHistories.Items[chunk.Start + t]);
-                }
-            }
-            var unseen = _trainItems.ItemsOf(chunk.User).ToArray().Where(i => !visible.Contains(i)).ToArray();
-            if (unseen.Length > 0)
-            {
-                positions.Add(b * width + chunk.Length - 1);
-                positionRows.Add(b);
-                unseenSets.Add(unseen);
-            }
-        }
+        var batch = SequenceBatch.Build([.. users.SelectMany(u => _chunksByUser![u])], _trainHistories, _trainItems, _options, _random);
         var losses = new List<Tensor>();
-        if (positions.Count == 0)
+        if (batch.Positions.Count == 0)
         {
             return losses;
         }
 
-        var historyTensor = tensor(histories, [chunks.Count, width], device: _device);
-        var keepTensor = _options.InputDropout > 0 ? tensor(keep, [chunks.Count, width], device: _device) : null;
-        var states = _network.Sequence!.Encode(RecommenderNetwork.SequenceInputs(items, historyTensor, keepTensor));
-        var sequencePart = states.view(-1, states.shape[2]).index_select(0, tensor(positions.ToArray(), device: _device));
-        var positionRowTensor = tensor(positionRows.ToArray(), device: _device);
+        var shape = new long[] { batch.Chunks.Count, batch.Width };
+        var inputs = tensor(batch.Inputs, shape, device: _device);
+        var keep = _options.InputDropout > 0 ? tensor(batch.Keep, shape, device: _device) : null;
+        var states = _network.Sequence!.Encode(RecommenderNetwork.SequenceInputs(items, inputs, keep));
+        var positions = tensor(batch.Positions.ToArray(), device: _device);
+        var sequencePart = states.view(-1, states.shape[2]).index_select(0, positions);
+        var positionRows = tensor(batch.PositionRows.ToArray(), device: _device);
         var graphPart = graphUsers is null
             ? null
-            : GraphPart(graphUsers, chunkUsers, anonymous).index_select(0, positionRowTensor);
-        if (graphPart is not null && _options.SessionFoldIn && anonymous.Any(isAnonymous => isAnonymous))
+            : _userVectors.GraphPart(graphUsers, batch.ChunkUsers, batch.Anonymous).index_select(0, positionRows);
+        if (graphPart is not null && _options.SessionFoldIn && batch.Anonymous.Any(isAnonymous => isAnonymous))
         {
             // keep is 1 exactly at the steps the LSTM reads (0 past each window's end and at dropped inputs).
-            var foldIn = _network.FoldIn(items, historyTensor, keepTensor ?? tensor(keep, [chunks.Count, width], device: _device));
-            var foldInRows = foldIn.view(-1, foldIn.shape[2]).index_select(0, tensor(positions.ToArray(), device: _device));
-            graphPart = where(tensor(anonymous, device: _device).index_select(0, positionRowTensor).unsqueeze(1), foldInRows, graphPart);
+            var foldIn = _network.FoldIn(items, inputs, keep ?? tensor(batch.Keep, shape, device: _device));
+            var foldInRows = foldIn.view(-1, foldIn.shape[2]).index_select(0, positions);
+            graphPart = where(tensor(batch.Anonymous, device: _device).index_select(0, positionRows).unsqueeze(1), foldInRows, graphPart);
         }
         var userVectors = _network.Combine(graphPart, sequencePart);
-        if (nextCount > 0)
+        if (batch.NextCount > 0)
         {
-            var negatives = _losses.Kind == RankingLoss.Bpr ? _losses.BprNegatives(targetUsers) : null;
-            var next = _losses.Of(userVectors.narrow(0, 0, nextCount), items, tensor(targets.ToArray(), device: _device), negatives);
+            var negatives = _losses.Kind == RankingLoss.Bpr ? _losses.BprNegatives(batch.TargetUsers) : null;
+            var next = _losses.Of(userVectors.narrow(0, 0, batch.NextCount), items, tensor(batch.Targets.ToArray(), device: _device), negatives);
             losses.Add(_options.NextItemLossWeight * next);
         }
-        if (unseenSets.Count > 0)
+        if (batch.UnseenSets.Count > 0)
         {
-            losses.Add(_options.HistoryLossWeight * _losses.Multinomial(userVectors.narrow(0, nextCount, unseenSets.Count), items, unseenSets));
+            losses.Add(_options.HistoryLossWeight * _losses.Multinomial(userVectors.narrow(0, batch.NextCount, batch.UnseenSets.Count), items, batch.UnseenSets));
         }
         return losses;
     }
@@ -462,7 +332,7 @@ internal sealed class TrainingSession : IDisposable
             var (graphUsers, items) = _network.Encode(_inputs);
             var userTensor = tensor(users.Select(u => (long)u).ToArray(), device: _device);
             var targetTensor = tensor(targets, device: _device);
-            var userVectors = GraphPart(graphUsers!, users, anonymous: null);
+            var userVectors = _userVectors.GraphPart(graphUsers!, users, anonymous: null);
             var negatives = _losses.Kind == RankingLoss.Bpr ? _losses.BprNegatives(users.Select(u => (long)u)) : null;
             var ranking = _losses.Of(userVectors, items, targetTensor, negatives);
             if (_options.EmbeddingL2 > 0)
@@ -521,7 +391,7 @@ internal sealed class TrainingSession : IDisposable
             var userArray = users.ToArray();
             var vectors = graphOnly
                 ? graphUsers!.index_select(0, tensor(userArray.Select(u => (long)u).ToArray(), device: _device)).cpu()
-                : UserVectors(graphUsers, items, userArray, _trainHistories).cpu();
+                : _userVectors.Of(graphUsers, items, userArray, _trainHistories).cpu();
             var rowOfUser = new Dictionary<int, int>(userArray.Length);
             for (var i = 0; i < userArray.Length; i++)
             {
