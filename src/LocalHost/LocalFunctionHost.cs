@@ -17,6 +17,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Recommender.Model;
 using Recommender.Functions;
 using Recommender.Model.Retraining;
 using Recommender.Model.Serving;
@@ -165,7 +166,7 @@ public sealed class LocalFunctionHost : IAsyncDisposable
             await app.DisposeAsync().ConfigureAwait(false);
             throw new LocalHostConfigurationException($"Cannot listen on 127.0.0.1:{options.Port}: {error.Message}", error);
         }
-        catch (Exception error) when (error is StorageConfigurationException or RetrainConfigurationException or ServingConfigurationException)
+        catch (Exception error) when (error is SettingException)
         {
             // The app's options are validated at start: a bad setting stops the host here, naming the setting.
             await app.DisposeAsync().ConfigureAwait(false);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Recommender.Model;
 using Recommender.Functions.Retraining;
 using Recommender.Model.Retraining;
 using Recommender.Model.Serving;
@@ -35,7 +36,7 @@ public class SampleSettingsTests
         Assert.Equal("0 0 3 * * *", sample[RetrainSettingNames.Schedule]);
         Assert.Equal(RetrainLaunchOptions.ProcessModeName, sample[RetrainSettingNames.Mode]);
         // Blank: the local host fills in the CLI built beside it; without one, the error names the setting.
-        var error = Assert.Throws<RetrainConfigurationException>(() => RetrainLaunchOptions.FromSettings(name => sample.GetValueOrDefault(name)));
+        var error = Assert.Throws<SettingException>(() => RetrainLaunchOptions.FromSettings(name => sample.GetValueOrDefault(name)));
         Assert.Equal(RetrainSettingNames.Cli, error.Setting);
     }
 
@@ -96,7 +97,7 @@ public class SampleSettingsTests
         settings[RetrainSettingNames.Mode] = RetrainLaunchOptions.ContainerAppsJobModeName;
         using var provider = Services(settings).BuildServiceProvider();
 
-        var error = Assert.Throws<RetrainConfigurationException>(() => provider.GetRequiredService<IRetrainLauncher>());
+        var error = Assert.Throws<SettingException>(() => provider.GetRequiredService<IRetrainLauncher>());
         Assert.Equal(RetrainSettingNames.JobResourceId, error.Setting);
     }
 

@@ -1,3 +1,4 @@
+using Recommender.Model;
 using Recommender.Model.Storage;
 
 namespace Recommender.Integration.Tests;
@@ -68,7 +69,7 @@ public class StorageOptionsTests
     [Fact]
     public void NoAccount_FailsNamingBothSettings()
     {
-        var error = Assert.Throws<StorageConfigurationException>(() => FromSettings((StorageSettingNames.ConnectionString, "  ")));
+        var error = Assert.Throws<SettingException>(() => FromSettings((StorageSettingNames.ConnectionString, "  ")));
 
         Assert.Contains(StorageSettingNames.ConnectionString, error.Message);
         Assert.Contains(StorageSettingNames.AccountUrl, error.Message);
@@ -90,7 +91,7 @@ public class StorageOptionsTests
             settings.Add((StorageSettingNames.ConnectionString, "UseDevelopmentStorage=true"));
         }
 
-        var error = Assert.Throws<StorageConfigurationException>(() => FromSettings([.. settings]));
+        var error = Assert.Throws<SettingException>(() => FromSettings([.. settings]));
 
         Assert.Equal(setting, error.Setting);
         Assert.Contains(setting, error.Message);
@@ -102,7 +103,7 @@ public class StorageOptionsTests
     {
         var options = new StorageOptions { ConnectionString = "UseDevelopmentStorage=true", DataPrefix = "/movielens" };
 
-        var error = Assert.Throws<StorageConfigurationException>(() => BlobServiceClientFactory.Create(options));
+        var error = Assert.Throws<SettingException>(() => BlobServiceClientFactory.Create(options));
 
         Assert.Equal(StorageSettingNames.DataPrefix, error.Setting);
         Assert.Contains("'movielens/'", error.Message);
@@ -113,7 +114,7 @@ public class StorageOptionsTests
     {
         var options = new StorageOptions { ConnectionString = "AccountKey=secret-key-value;nonsense" };
 
-        var error = Assert.Throws<StorageConfigurationException>(() => BlobServiceClientFactory.Create(options));
+        var error = Assert.Throws<SettingException>(() => BlobServiceClientFactory.Create(options));
 
         Assert.Equal(StorageSettingNames.ConnectionString, error.Setting);
         Assert.DoesNotContain("secret-key-value", error.Message);

@@ -28,7 +28,7 @@ public sealed record RetrainLaunchOptions
     public Uri ArmEndpoint { get; init; } = DefaultArmEndpoint;
 
     /// <summary>Reads the settings through <paramref name="setting"/> (blank counts as unset) and validates them.</summary>
-    /// <exception cref="RetrainConfigurationException">A setting is invalid (the message names it).</exception>
+    /// <exception cref="SettingException">A setting is invalid (the message names it).</exception>
     public static RetrainLaunchOptions FromSettings(Func<string, string?> setting)
     {
         ArgumentNullException.ThrowIfNull(setting);
@@ -45,12 +45,12 @@ public sealed record RetrainLaunchOptions
         return options;
     }
 
-    /// <exception cref="RetrainConfigurationException">A value is invalid (the message names its setting).</exception>
+    /// <exception cref="SettingException">A value is invalid (the message names its setting).</exception>
     public void Validate()
     {
         if (Mode == RetrainMode.Process && string.IsNullOrWhiteSpace(Cli))
         {
-            throw new RetrainConfigurationException(RetrainSettingNames.Cli,
+            throw new SettingException(RetrainSettingNames.Cli,
                 $"{RetrainSettingNames.Mode} is '{ProcessModeName}' but {RetrainSettingNames.Cli} is not set: give the path of the training CLI " +
                 "(src/Training/bin/Release/net10.0/Recommender.Training.dll after a build), or use " +
                 $"{RetrainSettingNames.Mode}={ContainerAppsJobModeName}.");
@@ -59,14 +59,14 @@ public sealed record RetrainLaunchOptions
         {
             if (string.IsNullOrWhiteSpace(JobResourceId))
             {
-                throw new RetrainConfigurationException(RetrainSettingNames.JobResourceId,
+                throw new SettingException(RetrainSettingNames.JobResourceId,
                     $"{RetrainSettingNames.Mode} is '{ContainerAppsJobModeName}' but {RetrainSettingNames.JobResourceId} is not set: give the job's resource id " +
                     "(/subscriptions/SUB/resourceGroups/RG/providers/Microsoft.App/jobs/NAME).");
             }
             if (!JobResourceId.StartsWith("/subscriptions/", StringComparison.OrdinalIgnoreCase)
                 || !JobResourceId.Contains("/providers/Microsoft.App/jobs/", StringComparison.OrdinalIgnoreCase))
             {
-                throw new RetrainConfigurationException(RetrainSettingNames.JobResourceId,
+                throw new SettingException(RetrainSettingNames.JobResourceId,
                     $"{RetrainSettingNames.JobResourceId} '{JobResourceId}' is not a Container Apps job resource id " +
                     "(/subscriptions/SUB/resourceGroups/RG/providers/Microsoft.App/jobs/NAME).");
             }
@@ -79,19 +79,13 @@ public sealed record RetrainLaunchOptions
     {
         ProcessModeName => RetrainMode.Process,
         ContainerAppsJobModeName => RetrainMode.ContainerAppsJob,
-        _ => throw new RetrainConfigurationException(RetrainSettingNames.Mode,
+        _ => throw new SettingException(RetrainSettingNames.Mode,
             $"{RetrainSettingNames.Mode} '{value}' is not a mode: use '{ProcessModeName}' or '{ContainerAppsJobModeName}'."),
     };
 
     private static Uri ParseEndpoint(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
             ? (url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/"))
-            : throw new RetrainConfigurationException(RetrainSettingNames.ArmEndpoint,
+            : throw new SettingException(RetrainSettingNames.ArmEndpoint,
                 $"{RetrainSettingNames.ArmEndpoint} '{value}' is not an http(s) URL such as {DefaultArmEndpoint}.");
-}
-
-/// <summary>A retraining setting is invalid; <see cref="Setting"/> names it.</summary>
-public sealed class RetrainConfigurationException(string setting, string message) : Exception(message)
-{
-    public string Setting { get; } = setting;
 }

@@ -16,7 +16,7 @@ public sealed record ServingOptions
     public static string DefaultCacheFolder => Path.Combine(Path.GetTempPath(), "recommender-models");
 
     /// <summary>Reads MODEL_REFRESH_SECONDS (a non-negative number, fractions allowed) and MODEL_CACHE_FOLDER; blank counts as unset.</summary>
-    /// <exception cref="ServingConfigurationException">A value is invalid (the message names the setting).</exception>
+    /// <exception cref="SettingException">A value is invalid (the message names the setting).</exception>
     public static ServingOptions FromSettings(Func<string, string?> setting)
     {
         ArgumentNullException.ThrowIfNull(setting);
@@ -28,7 +28,7 @@ public sealed record ServingOptions
             if (!double.TryParse(seconds, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
                 || !double.IsFinite(value) || value > TimeSpan.FromDays(1).TotalSeconds)
             {
-                throw new ServingConfigurationException(ServingSettingNames.ModelRefreshSeconds,
+                throw new SettingException(ServingSettingNames.ModelRefreshSeconds,
                     $"{ServingSettingNames.ModelRefreshSeconds} '{seconds}' is not a number of seconds between 0 and 86400.");
             }
             options = options with { RefreshInterval = TimeSpan.FromSeconds(value) };
@@ -39,10 +39,4 @@ public sealed record ServingOptions
         }
         return options;
     }
-}
-
-/// <summary>A serving setting is invalid; <see cref="Setting"/> names it.</summary>
-public sealed class ServingConfigurationException(string setting, string message) : Exception(message)
-{
-    public string Setting { get; } = setting;
 }

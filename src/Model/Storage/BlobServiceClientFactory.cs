@@ -9,7 +9,7 @@ public static class BlobServiceClientFactory
 {
     /// <param name="clientOptions">Retry and timeout policy; the SDK's defaults when null.</param>
     /// <param name="credential">Used with <see cref="StorageOptions.AccountUrl"/>; a new DefaultAzureCredential when null.</param>
-    /// <exception cref="StorageConfigurationException">The options are invalid or the connection string cannot be parsed.</exception>
+    /// <exception cref="SettingException">The options are invalid or the connection string cannot be parsed.</exception>
     public static BlobServiceClient Create(StorageOptions options, BlobClientOptions? clientOptions = null, TokenCredential? credential = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -25,7 +25,7 @@ public static class BlobServiceClientFactory
         catch (FormatException error)
         {
             // The connection string holds the account key: name the setting, never echo the value.
-            throw new StorageConfigurationException(StorageSettingNames.ConnectionString,
+            throw new SettingException(StorageSettingNames.ConnectionString,
                 $"{StorageSettingNames.ConnectionString} is not a valid storage connection string: {error.Message}", error);
         }
     }

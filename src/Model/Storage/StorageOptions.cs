@@ -34,7 +34,7 @@ public sealed record StorageOptions
     /// <c>name =&gt; configuration[name]</c> or <see cref="Environment.GetEnvironmentVariable(string)"/>.
     /// Blank values count as unset. The result is validated.
     /// </summary>
-    /// <exception cref="StorageConfigurationException">A setting is missing or invalid (the message names it).</exception>
+    /// <exception cref="SettingException">A setting is missing or invalid (the message names it).</exception>
     public static StorageOptions FromSettings(Func<string, string?> setting)
     {
         ArgumentNullException.ThrowIfNull(setting);
@@ -56,12 +56,12 @@ public sealed record StorageOptions
 
     public static StorageOptions FromEnvironment() => FromSettings(Environment.GetEnvironmentVariable);
 
-    /// <exception cref="StorageConfigurationException">A value is missing or invalid (the message names its setting).</exception>
+    /// <exception cref="SettingException">A value is missing or invalid (the message names its setting).</exception>
     public void Validate()
     {
         if (!UsesConnectionString && AccountUrl is null)
         {
-            throw new StorageConfigurationException(StorageSettingNames.ConnectionString,
+            throw new SettingException(StorageSettingNames.ConnectionString,
                 $"No storage account configured: set {StorageSettingNames.ConnectionString} (for example 'UseDevelopmentStorage=true' for Azurite) " +
                 $"or {StorageSettingNames.AccountUrl} (https://ACCOUNT.blob.core.windows.net, used with the managed identity).");
         }
@@ -74,13 +74,13 @@ public sealed record StorageOptions
         CheckContainerName(StorageSettingNames.RunsContainer, RunsContainer);
         if (DataPrefix != NormalizePrefix(DataPrefix))
         {
-            throw new StorageConfigurationException(StorageSettingNames.DataPrefix,
+            throw new SettingException(StorageSettingNames.DataPrefix,
                 $"{StorageSettingNames.DataPrefix} '{DataPrefix}' must have no leading '/' and end in '/' (or be empty for the container root); " +
                 $"for example '{NormalizePrefix(DataPrefix)}'.");
         }
         if (ModelRetentionCount < 1)
         {
-            throw new StorageConfigurationException(StorageSettingNames.ModelRetentionCount,
+            throw new SettingException(StorageSettingNames.ModelRetentionCount,
                 $"{StorageSettingNames.ModelRetentionCount} must be at least 1 (the published version is always kept), not {ModelRetentionCount}.");
         }
     }
@@ -104,7 +104,7 @@ public sealed record StorageOptions
     {
         if (!IsValidContainerName(name))
         {
-            throw new StorageConfigurationException(setting,
+            throw new SettingException(setting,
                 $"{setting} '{name}' is not a valid container name: use 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit.");
         }
     }
@@ -113,7 +113,7 @@ public sealed record StorageOptions
     {
         if (!Uri.TryCreate(value, UriKind.Absolute, out var url))
         {
-            throw new StorageConfigurationException(StorageSettingNames.AccountUrl,
+            throw new SettingException(StorageSettingNames.AccountUrl,
                 $"{StorageSettingNames.AccountUrl} '{value}' is not an absolute URL such as https://ACCOUNT.blob.core.windows.net.");
         }
         CheckAccountUrl(url);
@@ -124,7 +124,7 @@ public sealed record StorageOptions
     {
         if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
         {
-            throw new StorageConfigurationException(StorageSettingNames.AccountUrl,
+            throw new SettingException(StorageSettingNames.AccountUrl,
                 $"{StorageSettingNames.AccountUrl} '{url}' must be an http(s) URL such as https://ACCOUNT.blob.core.windows.net.");
         }
     }
@@ -132,6 +132,6 @@ public sealed record StorageOptions
     private static int ParseRetention(string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
             ? count
-            : throw new StorageConfigurationException(StorageSettingNames.ModelRetentionCount,
+            : throw new SettingException(StorageSettingNames.ModelRetentionCount,
                 $"{StorageSettingNames.ModelRetentionCount} '{value}' is not a whole number.");
 }

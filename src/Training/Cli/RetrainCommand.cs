@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Recommender.Model;
 using Recommender.Model.Retraining;
 using Recommender.Model.Storage;
 using Recommender.Training.Retraining;
@@ -66,7 +67,7 @@ internal sealed class RetrainCommand(Func<string, string?> appSettings, CliConso
             storage = RecommenderStorage.Create(StorageOptions.FromSettings(appSettings));
             options = RetrainOptions.FromSettings(appSettings);
         }
-        catch (Exception error) when (error is StorageConfigurationException or RetrainConfigurationException)
+        catch (Exception error) when (error is SettingException)
         {
             throw new CommandFailedException(error.Message, error);
         }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Recommender.Model;
 using Recommender.Model.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -36,7 +37,7 @@ internal sealed class UploadDataCommand(IDatasetLoader datasets, Func<string, st
         {
             options = StorageOptions.FromSettings(appSettings);
         }
-        catch (StorageConfigurationException error)
+        catch (SettingException error)
         {
             throw new CommandFailedException(error.Message, error);
         }

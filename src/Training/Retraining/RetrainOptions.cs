@@ -1,4 +1,5 @@
 using System.Globalization;
+using Recommender.Model;
 using Recommender.Model.Retraining;
 using Recommender.Training.Trainers;
 
@@ -33,7 +34,7 @@ public sealed record RetrainOptions
         : Training;
 
     /// <summary>Reads the settings through <paramref name="setting"/> (blank counts as unset) and validates them.</summary>
-    /// <exception cref="RetrainConfigurationException">A setting is invalid (the message names it).</exception>
+    /// <exception cref="SettingException">A setting is invalid (the message names it).</exception>
     public static RetrainOptions FromSettings(Func<string, string?> setting)
     {
         ArgumentNullException.ThrowIfNull(setting);
@@ -54,21 +55,21 @@ public sealed record RetrainOptions
 
     public static RetrainOptions FromEnvironment() => FromSettings(Environment.GetEnvironmentVariable);
 
-    /// <exception cref="RetrainConfigurationException">A value is invalid (the message names its setting).</exception>
+    /// <exception cref="SettingException">A value is invalid (the message names its setting).</exception>
     public void Validate()
     {
         if (QualityGateMargin is < 0 or >= 1 || double.IsNaN(QualityGateMargin))
         {
-            throw new RetrainConfigurationException(RetrainSettingNames.QualityGateMargin,
+            throw new SettingException(RetrainSettingNames.QualityGateMargin,
                 $"{RetrainSettingNames.QualityGateMargin} must be in [0, 1) (a relative margin, 0.02 = 2%), not {QualityGateMargin.ToString(CultureInfo.InvariantCulture)}.");
         }
         if (MaxEpochs is < 1)
         {
-            throw new RetrainConfigurationException(RetrainSettingNames.MaxEpochs, $"{RetrainSettingNames.MaxEpochs} must be at least 1, not {MaxEpochs}.");
+            throw new SettingException(RetrainSettingNames.MaxEpochs, $"{RetrainSettingNames.MaxEpochs} must be at least 1, not {MaxEpochs}.");
         }
         if (string.IsNullOrWhiteSpace(WorkFolder))
         {
-            throw new RetrainConfigurationException(RetrainSettingNames.WorkFolder, $"{RetrainSettingNames.WorkFolder} must name a folder.");
+            throw new SettingException(RetrainSettingNames.WorkFolder, $"{RetrainSettingNames.WorkFolder} must name a folder.");
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(K, 1, nameof(K));
     }
@@ -76,11 +77,11 @@ public sealed record RetrainOptions
     private static double ParseMargin(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var margin)
             ? margin
-            : throw new RetrainConfigurationException(RetrainSettingNames.QualityGateMargin,
+            : throw new SettingException(RetrainSettingNames.QualityGateMargin,
                 $"{RetrainSettingNames.QualityGateMargin} '{value}' is not a number (for example 0.02).");
 
     private static int ParseEpochs(string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var epochs)
             ? epochs
-            : throw new RetrainConfigurationException(RetrainSettingNames.MaxEpochs, $"{RetrainSettingNames.MaxEpochs} '{value}' is not a whole number.");
+            : throw new SettingException(RetrainSettingNames.MaxEpochs, $"{RetrainSettingNames.MaxEpochs} '{value}' is not a whole number.");
 }

@@ -1,3 +1,4 @@
+using Recommender.Model;
 using Recommender.Model.Retraining;
 using Recommender.Model.Storage;
 
@@ -10,7 +11,7 @@ public class RetrainLaunchOptionsTests
     [Fact]
     public void TheDefaultMode_IsTheChildProcess_AndNeedsTheCli()
     {
-        var error = Assert.Throws<RetrainConfigurationException>(() => RetrainLaunchOptions.FromSettings(_ => null));
+        var error = Assert.Throws<SettingException>(() => RetrainLaunchOptions.FromSettings(_ => null));
         Assert.Equal(RetrainSettingNames.Cli, error.Setting);
         Assert.Contains("Recommender.Training.dll", error.Message);
 
@@ -40,7 +41,7 @@ public class RetrainLaunchOptionsTests
     [InlineData(RetrainSettingNames.ArmEndpoint, "management.azure.com")]
     public void AnInvalidValue_NamesItsSetting(string setting, string value)
     {
-        var error = Assert.Throws<RetrainConfigurationException>(() =>
+        var error = Assert.Throws<SettingException>(() =>
             RetrainLaunchOptions.FromSettings(name => name == setting ? value : name == RetrainSettingNames.Cli ? "cli.dll" : null));
 
         Assert.Equal(setting, error.Setting);
@@ -52,7 +53,7 @@ public class RetrainLaunchOptionsTests
     [InlineData("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Web/sites/app")]
     public void JobMode_NeedsAJobResourceId(string? jobId)
     {
-        var error = Assert.Throws<RetrainConfigurationException>(() => RetrainLaunchOptions.FromSettings(name => name switch
+        var error = Assert.Throws<SettingException>(() => RetrainLaunchOptions.FromSettings(name => name switch
         {
             RetrainSettingNames.Mode => "container-apps-job",
             RetrainSettingNames.JobResourceId => jobId,

@@ -1,3 +1,4 @@
+using Recommender.Model;
 using Recommender.Model.Retraining;
 using Recommender.Training.Retraining;
 
@@ -40,7 +41,7 @@ public class RetrainOptionsTests
     [InlineData(RetrainSettingNames.MaxEpochs, "three")]
     public void AnInvalidValue_NamesItsSetting(string setting, string value)
     {
-        var error = Assert.Throws<RetrainConfigurationException>(() => RetrainOptions.FromSettings(name => name == setting ? value : null));
+        var error = Assert.Throws<SettingException>(() => RetrainOptions.FromSettings(name => name == setting ? value : null));
 
         Assert.Equal(setting, error.Setting);
         Assert.Contains(setting, error.Message);
