@@ -1,4 +1,5 @@
 using Recommender.Training.Cli;
+using Spectre.Console;
 
 namespace Recommender.Training.Tests.Cli;
 
@@ -134,5 +135,19 @@ public class TrainingCliTests
         var buggy = new InMemoryDatasetLoader(() => throw new InvalidOperationException("a bug"));
 
         Assert.Throws<InvalidOperationException>(() => CliRun.With(buggy, "stats", "--data", "x"));
+    }
+
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 3)]
+    public void ARedirectedConsole_DoesNotWrapLongLines_ATerminalDoes(bool redirected, int lines)
+    {
+        var writer = new StringWriter();
+        // A console on a StringWriter starts at Spectre's 80 columns, as a redirected stream does.
+        var console = CliConsoles.Sized(AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(writer) }), redirected);
+
+        console.WriteLine(string.Join(' ', Enumerable.Repeat("gate: accepted", 12)));
+
+        Assert.Equal(lines, writer.ToString().TrimEnd().Split('\n').Length);
     }
 }
