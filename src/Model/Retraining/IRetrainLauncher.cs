@@ -22,8 +22,6 @@ public interface IRetrainLauncher
 /// <param name="Completion">The final record: the run this host watches, or <paramref name="Record"/> itself when the work is elsewhere or skipped.</param>
 public sealed record RetrainLaunch(RunRecord Record, Task<RunRecord> Completion)
 {
-    public bool Skipped => Record.Status == RunStatus.Skipped;
-
     public static RetrainLaunch Finished(RunRecord record) => new(record, Task.FromResult(record));
 }
 

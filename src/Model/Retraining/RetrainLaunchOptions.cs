@@ -73,8 +73,6 @@ public sealed record RetrainLaunchOptions
         }
     }
 
-    public static string ModeName(RetrainMode mode) => mode == RetrainMode.ContainerAppsJob ? ContainerAppsJobModeName : ProcessModeName;
-
     private static RetrainMode ParseMode(string value) => value.ToLowerInvariant() switch
     {
         ProcessModeName => RetrainMode.Process,

@@ -25,7 +25,8 @@ public static class ServingTelemetry
 
     /// <summary>Starts the span and the clock of one engine call; <see cref="RecommendationSpan.Record"/> ends both.</summary>
     public static RecommendationSpan StartRecommendation(string operation) =>
-        new(operation, Source.StartActivity("recommend " + operation, ActivityKind.Internal), Stopwatch.GetTimestamp());
+        // The span's name is only built when someone listens: this runs on every request.
+        new(operation, Source.HasListeners() ? Source.StartActivity("recommend " + operation, ActivityKind.Internal) : null, Stopwatch.GetTimestamp());
 
     /// <summary>Counts a model this host began to serve (the first one included).</summary>
     public static void ModelSwapped(string modelVersion) => ModelSwaps.Add(1, new KeyValuePair<string, object?>(ModelVersionTag, modelVersion));

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Recommender.Model.Bundle;
 using Recommender.Model.Engine;
 using Recommender.Model.Evaluation;
 using Recommender.Training.Export;
@@ -63,9 +64,7 @@ internal sealed class TrainCommand(IDatasetLoader datasets, CliConsoles consoles
             get
             {
                 var options = new TrainingOptions { Seed = Seed, Device = Device };
-                return MaxEpochs is { } maxEpochs
-                    ? options with { MaxEpochs = maxEpochs, GraphWarmupEpochs = Math.Min(options.GraphWarmupEpochs, maxEpochs) }
-                    : options;
+                return MaxEpochs is { } maxEpochs ? options.WithMaxEpochs(maxEpochs) : options;
             }
         }
 
@@ -175,7 +174,16 @@ internal sealed class TrainCommand(IDatasetLoader datasets, CliConsoles consoles
                     RunRecordFor(settings, model, split, values).Write(outputFolder);
                     if (model == MainModel)
                     {
-                        WriteBundle(trained, split, values, Path.Combine(outputFolder, BundleFolderName), console);
+                        var bundleFolder = Path.Combine(outputFolder, BundleFolderName);
+                        if (split.Sessions is null)
+                        {
+                            WriteBundle(trained, split, values, bundleFolder, console);
+                        }
+                        else
+                        {
+                            // The session protocol scored through this bundle already: only its metrics are new.
+                            BundleWriter.ReplaceMetrics(bundleFolder, values);
+                        }
                     }
                 }
                 trained.Dispose();

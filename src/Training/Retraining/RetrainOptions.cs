@@ -29,9 +29,7 @@ public sealed record RetrainOptions
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The training options with the epoch cap applied.</summary>
-    public TrainingOptions EffectiveTraining() => MaxEpochs is { } cap
-        ? Training with { MaxEpochs = Math.Min(Training.MaxEpochs, cap), GraphWarmupEpochs = Math.Min(Training.GraphWarmupEpochs, cap) }
-        : Training;
+    public TrainingOptions EffectiveTraining() => MaxEpochs is { } cap ? Training.WithMaxEpochs(Math.Min(Training.MaxEpochs, cap)) : Training;
 
     /// <summary>Reads the settings through <paramref name="setting"/> (blank counts as unset) and validates them.</summary>
     /// <exception cref="SettingException">A setting is invalid (the message names it).</exception>

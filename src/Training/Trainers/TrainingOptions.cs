@@ -205,6 +205,9 @@ public sealed record TrainingOptions
         _ => Loss,
     };
 
+    /// <summary>These options with <paramref name="epochs"/> as the epoch limit of each stage (graph warm-up and joint).</summary>
+    public TrainingOptions WithMaxEpochs(int epochs) => this with { MaxEpochs = epochs, GraphWarmupEpochs = Math.Min(GraphWarmupEpochs, epochs) };
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public void Validate()
     {
