@@ -14,5 +14,6 @@ public static class FunctionAppServiceCollectionExtensions
         services
             .AddRecommenderStorage(configuration)
             .AddRetraining(configuration)
-            .AddRecommendationApi(configuration);
+            .AddRecommendationApi(configuration)
+            .AddUserEvents(configuration);
 }

@@ -56,6 +56,14 @@ public static class ApiProblems
             $"Blob Storage could not be reached while {action}; nothing was started. Retry later.", parameter: null);
     }
 
+    /// <summary>503 with Retry-After set on <paramref name="response"/>: Table Storage could not be reached; <paramref name="outcome"/> says what that left.</summary>
+    public static ProblemHttpResult EventStorageUnavailable(HttpResponse response, TimeSpan retryAfter, string outcome)
+    {
+        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Create(StatusCodes.Status503ServiceUnavailable, StorageUnavailableType, "Storage unavailable",
+            $"The user events table could not be reached; {outcome} Retry later.", parameter: null);
+    }
+
     private static ProblemHttpResult Create(int status, string type, string title, string detail, string? parameter)
     {
         var problem = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail };

@@ -106,39 +106,10 @@ public static class ApiRequests
     /// </summary>
     public static async Task<(SessionRecommendationRequest? Body, ProblemHttpResult? Problem)> ReadSessionBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
-            || !mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || (mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
-        {
-            return (null, ApiProblems.UnsupportedMediaType(request.ContentType));
-        }
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return (null, ApiProblems.PayloadTooLarge(MaxBodyBytes));
-        }
-        var (bytes, tooLarge) = await ReadLimitedAsync(request.Body, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
-        if (tooLarge)
-        {
-            return (null, ApiProblems.PayloadTooLarge(MaxBodyBytes));
-        }
-        if (bytes.Length == 0)
-        {
-            return (null, ApiProblems.InvalidBody("The request body is empty; expected a JSON object with a \"history\" array."));
-        }
-        SessionRecommendationRequest? body;
-        try
-        {
-            body = JsonSerializer.Deserialize<SessionRecommendationRequest>(bytes, ApiJson.RequestOptions);
-        }
-        catch (JsonException error)
-        {
-            var location = error.Path is null ? "" : $" at {error.Path}";
-            var line = error.LineNumber is { } number ? $" (line {number + 1}, byte {error.BytePositionInLine + 1})" : "";
-            return (null, ApiProblems.InvalidBody($"The request body is not a valid request{location}{line}: {FirstSentence(error.Message)}", error.Path));
-        }
+        var (body, problem) = await ReadJsonBodyAsync<SessionRecommendationRequest>(request, "a JSON object with a \"history\" array", cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
-            return (null, ApiProblems.InvalidBody("The request body is null; expected a JSON object with a \"history\" array."));
+            return (null, problem);
         }
         if (body.History is null)
         {
@@ -168,6 +139,46 @@ public static class ApiRequests
             return (null, genresProblem);
         }
         return (body, null);
+    }
+
+    /// <summary>
+    /// Reads a JSON request body of type <typeparamref name="T"/>: application/json (UTF-8), at most <see cref="MaxBodyBytes"/>
+    /// bytes, no unknown fields; <paramref name="expected"/> describes the shape in the messages.
+    /// </summary>
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadJsonBodyAsync<T>(HttpRequest request, string expected, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (null, ApiProblems.UnsupportedMediaType(request.ContentType));
+        }
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, ApiProblems.PayloadTooLarge(MaxBodyBytes));
+        }
+        var (bytes, tooLarge) = await ReadLimitedAsync(request.Body, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (tooLarge)
+        {
+            return (null, ApiProblems.PayloadTooLarge(MaxBodyBytes));
+        }
+        if (bytes.Length == 0)
+        {
+            return (null, ApiProblems.InvalidBody($"The request body is empty; expected {expected}."));
+        }
+        T? body;
+        try
+        {
+            body = JsonSerializer.Deserialize<T>(bytes, ApiJson.RequestOptions);
+        }
+        catch (JsonException error)
+        {
+            var location = error.Path is null ? "" : $" at {error.Path}";
+            var line = error.LineNumber is { } number ? $" (line {number + 1}, byte {error.BytePositionInLine + 1})" : "";
+            return (null, ApiProblems.InvalidBody($"The request body is not a valid request{location}{line}: {FirstSentence(error.Message)}", error.Path));
+        }
+        return body is null ? (null, ApiProblems.InvalidBody($"The request body is null; expected {expected}.")) : (body, null);
     }
 
     private static ProblemHttpResult? SingleValue(IQueryCollection query, string name, out string? value)

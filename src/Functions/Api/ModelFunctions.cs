@@ -28,7 +28,8 @@ public sealed class ModelFunctions(ModelProvider models)
                 model.Published.Version, model.ModelVersion, model.Published.PublishedAt, manifest.CreatedUtc, model.LoadedAt,
                 manifest.DatasetFingerprint, manifest.Metrics, manifest.HyperParameters, manifest.MovieCount, manifest.UserCount,
                 manifest.Dim, manifest.MaxHistory,
-                new SessionRuntimeInfo(model.Engine.UserVectorRuntime.Runtime.ToString(), model.Engine.UserVectorRuntime.Description)),
+                new SessionRuntimeInfo(model.Engine.UserVectorRuntime.Runtime.ToString(), model.Engine.UserVectorRuntime.Description),
+                manifest.DataEndUtc),
             ApiJson.Options);
     }
 

@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Recommender.Model.Engine;
+using Recommender.Model.Events;
 using Recommender.Model.Serving;
 
 namespace Recommender.Functions.Api;
 
 /// <summary>The recommendation routes. Every input is checked before the engine runs; problems are RFC 7807.</summary>
-public sealed class RecommendationFunctions(ModelProvider models)
+public sealed class RecommendationFunctions(ModelProvider models, LiveUserHistory live)
 {
     public const string ModelVersionHeader = "X-Model-Version";
 
@@ -14,7 +15,9 @@ public sealed class RecommendationFunctions(ModelProvider models)
     internal const string ModelUnavailableDescription = "No model is published yet, or the published one could not be loaded.";
 
     [Function("UserRecommendations")]
-    [OpenApiOperation("Recommendations for a MovieLens user", "Known users get the personalised ranking; unknown users the popularity fallback (path \"fallback\").")]
+    [OpenApiOperation("Recommendations for a MovieLens user",
+        "Known users get the personalised ranking (path \"personalised\"), or, when they have events newer than the model's data, the model's history plus those events with everything watched left out (path \"live\"); " +
+        "unknown users with events get the session path over them, others the popularity fallback (path \"fallback\").")]
     [OpenApiQuery("count", "integer", "How many movies, 1 to 100 (default 10).")]
     [OpenApiQuery("genres", "string", "Comma-separated genres; a movie needs at least one of them.")]
     [OpenApiQuery("excludeSeen", "boolean", "Leave out the movies the user has seen (default true).")]
@@ -53,8 +56,9 @@ public sealed class RecommendationFunctions(ModelProvider models)
             return genreProblem;
         }
         var options = new RecommendationOptions { ExcludeSeen = excludeSeen, Genres = genres };
+        var newMovies = await live.NewMoviesAsync(lease.Model, user, cancellationToken).ConfigureAwait(false);
         using var span = ServingTelemetry.StartRecommendation("user");
-        return Respond(request, span.Record(engine.RecommendForUser(user, count, options)));
+        return Respond(request, span.Record(engine.RecommendWithNewEvents(user, newMovies, count, options)));
     }
 
     [Function("SessionRecommendations")]

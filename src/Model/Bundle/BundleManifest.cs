@@ -82,6 +82,12 @@ public sealed record BundleManifest
     /// </summary>
     [JsonPropertyName("sessionFoldIn")] public bool SessionFoldIn { get; init; }
 
+    /// <summary>
+    /// The newest interaction the bundle's histories were built from; user events after it are not in the model and are
+    /// served live. Null (bundles that do not record it): every stored event counts as newer.
+    /// </summary>
+    [JsonPropertyName("dataEndUtc")] public DateTimeOffset? DataEndUtc { get; init; }
+
     [JsonPropertyName("files")] public required IReadOnlyDictionary<string, BundleFileEntry> Files { get; init; }
 
     internal static readonly JsonSerializerOptions SerializerOptions = new()

@@ -47,12 +47,19 @@ public static class BundleWriter
     /// Replaces the evaluation metrics recorded in a written bundle's manifest (a candidate is evaluated from its own
     /// bundle, after it was written). Only manifest.json changes; the new one replaces the old in one rename.
     /// </summary>
-    public static BundleManifest ReplaceMetrics(string bundleDirectory, IReadOnlyDictionary<string, double> metrics)
+    public static BundleManifest ReplaceMetrics(string bundleDirectory, IReadOnlyDictionary<string, double> metrics) =>
+        UpdateManifest(bundleDirectory, manifest => manifest with { Metrics = new SortedDictionary<string, double>(metrics.ToDictionary(), StringComparer.Ordinal) });
+
+    /// <summary>Records <see cref="BundleManifest.DataEndUtc"/> in a written bundle's manifest, as <see cref="ReplaceMetrics"/> does.</summary>
+    public static BundleManifest RecordDataEnd(string bundleDirectory, DateTimeOffset dataEndUtc) =>
+        UpdateManifest(bundleDirectory, manifest => manifest with { DataEndUtc = dataEndUtc.ToUniversalTime() });
+
+    private static BundleManifest UpdateManifest(string bundleDirectory, Func<BundleManifest, BundleManifest> update)
     {
         var path = Path.Combine(bundleDirectory, BundleFiles.Manifest);
         var manifest = JsonSerializer.Deserialize<BundleManifest>(File.ReadAllBytes(path), BundleManifest.SerializerOptions)
             ?? throw new InvalidDataException($"{path}: empty manifest.");
-        var updated = manifest with { Metrics = new SortedDictionary<string, double>(metrics.ToDictionary(), StringComparer.Ordinal) };
+        var updated = update(manifest);
         var staging = path + ".new";
         File.WriteAllBytes(staging, JsonSerializer.SerializeToUtf8Bytes(updated, BundleManifest.SerializerOptions));
         File.Move(staging, path, overwrite: true);

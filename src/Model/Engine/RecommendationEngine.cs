@@ -10,7 +10,7 @@ namespace Recommender.Model.Engine;
 /// requests (<see cref="UserVectorRuntime"/>); per-call catalogue-sized buffers come from
 /// <see cref="ArrayPool{T}"/>. Ties in score go to the lower item index.
 /// </summary>
-public sealed class RecommendationEngine : IDisposable
+public sealed partial class RecommendationEngine : IDisposable
 {
     private const int MaxGenres = 64;
 

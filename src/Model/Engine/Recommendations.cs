@@ -12,6 +12,9 @@ public enum RecommendationPath
     /// <summary>No usable signal (unknown user or empty history): the popularity ranking.</summary>
     Fallback,
 
+    /// <summary>A known user with events newer than the model's data: G[user] fused with the LSTM over the stored history plus those events.</summary>
+    Live,
+
     /// <summary>Nearest movies to a movie by cosine similarity of their embeddings.</summary>
     SimilarItems,
 }

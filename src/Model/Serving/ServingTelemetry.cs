@@ -37,6 +37,7 @@ public static class ServingTelemetry
         RecommendationPath.Personalised => "personalised",
         RecommendationPath.Session => "session",
         RecommendationPath.Fallback => "fallback",
+        RecommendationPath.Live => "live",
         RecommendationPath.SimilarItems => "similarItems",
         _ => path.ToString(),
     };

@@ -27,9 +27,15 @@ public static class StorageSettingNames
     /// <summary>How many published versions pruning keeps (default 5).</summary>
     public const string ModelRetentionCount = "MODEL_RETENTION_COUNT";
 
+    /// <summary>The table endpoint (https://ACCOUNT.table.core.windows.net) of the user events, reached with DefaultAzureCredential.</summary>
+    public const string TableAccountUrl = "STORAGE_TABLE_URL";
+
+    /// <summary>Table of the user events, one per deployment (default "events").</summary>
+    public const string EventsTable = "EVENTS_TABLE";
+
     /// <summary>The client id of a user-assigned managed identity, read by DefaultAzureCredential itself (the host sets it).</summary>
     public const string ManagedIdentityClientId = "AZURE_CLIENT_ID";
 
     public static IReadOnlyList<string> All { get; } =
-        [ConnectionString, AccountUrl, DataContainer, DataPrefix, ModelsContainer, RunsContainer, ModelRetentionCount];
+        [ConnectionString, AccountUrl, DataContainer, DataPrefix, ModelsContainer, RunsContainer, ModelRetentionCount, TableAccountUrl, EventsTable];
 }
