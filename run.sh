@@ -2,7 +2,8 @@
 # The main job end to end, offline, in one command: start Azurite on 127.0.0.1, upload a MovieLens release (the shared
 # ml-latest-small when present, else a generated MovieLens-shaped one), run the Retrain function (which starts the
 # training CLI as a child process: train gcn-lstm, evaluate on the temporal protocol, quality gate, atomic publish),
-# serve the HTTP API with the local host and show a real answer of every endpoint.
+# serve the HTTP API with the local host and show a real answer of every endpoint, then post two events for a user and
+# show that user's recommendations before and after (the live path).
 # Usage: ./run.sh [MovieLens folder | release .zip | ratings file] [--keep-serving]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,7 +19,7 @@ for arg in "$@"; do
   esac
 done
 
-[[ -x node_modules/.bin/azurite-blob ]] || npm ci --no-audit --no-fund --loglevel=error
+[[ -x node_modules/.bin/azurite-blob && -x node_modules/.bin/azurite-table ]] || npm ci --no-audit --no-fund --loglevel=error
 echo "Building (Release) ..."
 # The local host serves the Function App; its Retrain starts the training CLI (src/Training) as a child process.
 dotnet build src/Training -c Release --nologo -v quiet
@@ -45,14 +46,21 @@ blob_port=$(free_port)
 node_modules/.bin/azurite-blob --blobHost 127.0.0.1 --blobPort "$blob_port" --location "$work/azurite" \
   --skipApiVersionCheck --disableTelemetry >"$work/azurite.log" 2>&1 &
 pids+=($!)
+# The user events live in Azurite's table service: the same package, its own process and port, loopback only.
+table_port=$(free_port)
+node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort "$table_port" --location "$work/azurite" \
+  --skipApiVersionCheck --disableTelemetry >"$work/azurite-table.log" 2>&1 &
+pids+=($!)
 # Azurite's documented development account (the same for every Azurite), not a secret.
 account=devstoreaccount1
 account_key=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==
-export STORAGE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$account_key;BlobEndpoint=http://127.0.0.1:$blob_port/$account;"
+export STORAGE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$account_key;BlobEndpoint=http://127.0.0.1:$blob_port/$account;TableEndpoint=http://127.0.0.1:$table_port/$account;"
 export AzureWebJobsStorage=$STORAGE_CONNECTION_STRING
 export MODEL_CACHE_FOLDER=$work/model-cache RETRAIN_WORK_FOLDER=$work/retrain
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$blob_port/" && break; sleep 0.2; done
-echo "Azurite on 127.0.0.1:$blob_port (data in $work/azurite)"
+for port in "$blob_port" "$table_port"; do
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.2; done
+done
+echo "Azurite on 127.0.0.1: blobs on $blob_port, tables on $table_port (data in $work/azurite)"
 
 "${cli[@]}" upload-data --data "$data"
 
@@ -142,6 +150,24 @@ show 200 POST recommendations "{\"history\":[$history],\"count\":5}"
 show 200 GET "movies/${history%%,*}/similar?count=5"
 show 400 GET "users/1/recommendations?count=0"
 show 200 GET openapi.json
+
+echo
+echo "== Live user events: user 1 watches the first two films of their list; the next answer reads them (path live)"
+show 200 GET "users/1/recommendations?count=5"
+watched=$(first_movies 1)
+IFS=, read -r first second _ <<<"$watched"
+show 202 POST users/1/events "{\"events\":[{\"movieId\":$first,\"rating\":4.5,\"eventId\":\"run-sh-1\"},{\"movieId\":$second,\"eventId\":\"run-sh-2\"}]}"
+show 200 GET "users/1/events?count=5"
+show 200 GET "users/1/recommendations?count=5"
+after=$(curl -s -H "x-functions-key: $function_key" "$api/users/1/recommendations?count=5" | node -e '
+  const a = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(a.path + " " + a.items.map(i => i.movieId).join(","))')
+if [[ $after != live* || ,${after#live },  == *,$first,* || ,${after#live }, == *,$second,* ]]; then
+  echo "UNEXPECTED: after the events the answer should be live and without movies $first and $second: $after" >&2
+  unexpected=$((unexpected + 1))
+else
+  echo "After the events: path ${after%% *}; movies $first and $second are gone from the list."
+fi
+show 200 DELETE users/1/events
 
 echo
 echo "== The serving spans the host recorded (as Application Insights receives them in Azure):"

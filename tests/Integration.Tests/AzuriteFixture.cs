@@ -3,14 +3,15 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Azure.Core;
+using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 
 namespace Recommender.Integration.Tests;
 
 /// <summary>
-/// Runs Azurite's blob service (node_modules/.bin/azurite-blob, installed by `npm ci` at the repository root) on
-/// 127.0.0.1 and a free port, with its data in a temporary folder, for the whole test collection. It can be stopped
-/// and started again on the same port and data, to test what happens when storage goes away.
+/// Runs Azurite's blob and table services (node_modules/.bin/azurite-blob and azurite-table, installed by `npm ci` at the
+/// repository root) on 127.0.0.1 and a free port each, with their data in a temporary folder, for the whole test
+/// collection. Both can be stopped and started again on the same ports and data, to test what happens when storage goes away.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
@@ -21,26 +22,28 @@ public sealed class AzuriteFixture : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly string _executable;
     private readonly StringBuilder _output = new();
-    private Process? _process;
+    private readonly List<Process> _processes = [];
 
     public AzuriteFixture()
     {
         RepositoryRoot = FindRepositoryRoot();
-        _executable = Path.Combine(RepositoryRoot, "node_modules", ".bin", "azurite-blob");
         Location = Path.Combine(Path.GetTempPath(), "recommender-azurite", Guid.NewGuid().ToString("N"));
         Port = FreeLoopbackPort();
+        TablePort = FreeLoopbackPort();
     }
 
     public string RepositoryRoot { get; }
     public string Location { get; }
+
+    /// <summary>The blob service's port.</summary>
     public int Port { get; }
 
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{Port}/{AccountName};";
+    public int TablePort { get; }
 
-    public bool IsRunning => _process is { HasExited: false };
+    public string ConnectionString => ConnectionStringFor(Port, TablePort);
+
+    public bool IsRunning => _processes.Count > 0 && _processes.All(process => !process.HasExited);
 
     /// <summary>Few, quick retries: a stopped Azurite fails a request within a second instead of the SDK's minute.</summary>
     public static BlobClientOptions FastFailingClientOptions() => new()
@@ -49,8 +52,19 @@ public sealed class AzuriteFixture : IAsyncLifetime
     };
 
     /// <summary>A connection string like <see cref="ConnectionString"/> to a loopback port nothing listens on.</summary>
-    public static string UnreachableConnectionString() =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{FreeLoopbackPort()}/{AccountName};";
+    public static string UnreachableConnectionString() => ConnectionStringFor(FreeLoopbackPort(), FreeLoopbackPort());
+
+    /// <summary>Few, quick retries for the table client, as <see cref="FastFailingClientOptions"/> for blobs.</summary>
+    public static TableClientOptions FastFailingTableOptions() => new()
+    {
+        Retry = { MaxRetries = 2, Mode = RetryMode.Fixed, Delay = TimeSpan.FromMilliseconds(100), NetworkTimeout = TimeSpan.FromSeconds(10) },
+    };
+
+    public TableServiceClient CreateTableServiceClient() => new(ConnectionString, FastFailingTableOptions());
+
+    private static string ConnectionStringFor(int blobPort, int tablePort) =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{blobPort}/{AccountName};TableEndpoint=http://127.0.0.1:{tablePort}/{AccountName};";
 
     public BlobServiceClient CreateServiceClient() => new(ConnectionString, FastFailingClientOptions());
 
@@ -60,10 +74,14 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(_executable))
+        foreach (var service in new[] { "azurite-blob", "azurite-table" })
         {
-            throw new InvalidOperationException(
-                $"Azurite is not installed: '{_executable}' does not exist. Run `npm ci` in the repository root ({RepositoryRoot}).");
+            var executable = Executable(service);
+            if (!File.Exists(executable))
+            {
+                throw new InvalidOperationException(
+                    $"Azurite is not installed: '{executable}' does not exist. Run `npm ci` in the repository root ({RepositoryRoot}).");
+            }
         }
         Directory.CreateDirectory(Location);
         await StartAsync();
@@ -83,31 +101,54 @@ public sealed class AzuriteFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    /// <summary>Starts Azurite on <see cref="Port"/> with the data in <see cref="Location"/> and waits until it accepts connections.</summary>
+    /// <summary>Starts Azurite's blob and table services on their ports with the data in <see cref="Location"/> and waits until both accept connections.</summary>
     public async Task StartAsync()
     {
-        if (IsRunning)
+        if (_processes.Count > 0)
         {
             throw new InvalidOperationException("Azurite is already running.");
         }
-        var start = new ProcessStartInfo(_executable)
+        lock (_output)
+        {
+            _output.Clear();
+        }
+        var port = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var tablePort = TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        StartService("azurite-blob", ["--blobHost", "127.0.0.1", "--blobPort", port]);
+        StartService("azurite-table", ["--tableHost", "127.0.0.1", "--tablePort", tablePort]);
+
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < StartTimeout)
+        {
+            if (_processes.FirstOrDefault(process => process.HasExited) is { } exited)
+            {
+                var code = exited.ExitCode;
+                Stop();
+                throw new InvalidOperationException($"Azurite exited with code {code} while starting on ports {Port} and {TablePort}: {Output()}");
+            }
+            if (await AcceptsConnectionsAsync(Port) && await AcceptsConnectionsAsync(TablePort))
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Stop();
+        throw new TimeoutException($"Azurite did not accept connections on 127.0.0.1:{Port} and :{TablePort} within {StartTimeout.TotalSeconds} s: {Output()}");
+    }
+
+    private void StartService(string service, string[] endpointArguments)
+    {
+        var executable = Executable(service);
+        var start = new ProcessStartInfo(executable)
         {
             WorkingDirectory = RepositoryRoot,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[]
-        {
-            "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--location", Location, "--skipApiVersionCheck", "--disableTelemetry", "--silent",
-        })
+        foreach (var argument in endpointArguments.Concat(["--location", Location, "--skipApiVersionCheck", "--disableTelemetry", "--silent"]))
         {
             start.ArgumentList.Add(argument);
-        }
-        lock (_output)
-        {
-            _output.Clear();
         }
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, line) => Append(line.Data);
@@ -118,57 +159,41 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
         catch (System.ComponentModel.Win32Exception error)
         {
-            throw new InvalidOperationException($"Azurite could not be started from '{_executable}' (is Node.js on PATH?): {error.Message}", error);
+            Stop();
+            throw new InvalidOperationException($"Azurite could not be started from '{executable}' (is Node.js on PATH?): {error.Message}", error);
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _process = process;
-
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < StartTimeout)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} while starting on port {Port}: {Output()}");
-            }
-            if (await AcceptsConnectionsAsync())
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        Stop();
-        throw new TimeoutException($"Azurite did not accept connections on 127.0.0.1:{Port} within {StartTimeout.TotalSeconds} s: {Output()}");
+        _processes.Add(process);
     }
 
     /// <summary>
-    /// Stops Azurite with SIGTERM, which lets it save its metadata, and waits for it to exit (killing the process
-    /// tree if it does not). Synchronous so that a test can call it from inside a progress callback.
+    /// Stops both services with SIGTERM, which lets Azurite save its metadata, and waits for them to exit (killing a
+    /// process tree that does not). Synchronous so that a test can call it from inside a progress callback.
     /// </summary>
     public void Stop()
     {
-        var process = _process;
-        _process = null;
-        if (process is null)
+        var processes = _processes.ToList();
+        _processes.Clear();
+        foreach (var process in processes)
         {
-            return;
-        }
-        using (process)
-        {
-            if (!process.HasExited)
+            using (process)
             {
-                if (!OperatingSystem.IsWindows())
+                if (!process.HasExited)
                 {
-                    using var terminate = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
-                    terminate?.WaitForExit();
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        using var terminate = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
+                        terminate?.WaitForExit();
+                    }
+                    if (!process.WaitForExit(StopTimeout))
+                    {
+                        process.Kill(entireProcessTree: true);
+                        process.WaitForExit();
+                    }
                 }
-                if (!process.WaitForExit(StopTimeout))
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit();
-                }
+                process.WaitForExit();
             }
-            process.WaitForExit();
         }
     }
 
@@ -178,13 +203,15 @@ public sealed class AzuriteFixture : IAsyncLifetime
         await StartAsync();
     }
 
-    private async Task<bool> AcceptsConnectionsAsync()
+    private string Executable(string service) => Path.Combine(RepositoryRoot, "node_modules", ".bin", service);
+
+    private static async Task<bool> AcceptsConnectionsAsync(int port)
     {
         using var client = new TcpClient();
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            await client.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
+            await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
             return true;
         }
         catch (Exception error) when (error is SocketException or OperationCanceledException)
@@ -213,7 +240,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
     }
 
-    private static int FreeLoopbackPort()
+    public static int FreeLoopbackPort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

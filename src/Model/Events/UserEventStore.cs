@@ -34,7 +34,7 @@ public sealed class UserEventStore
     private const string RatingProperty = "Rating";
     private const string EventTimeProperty = "EventTime";
     private const string EventIdProperty = "EventId";
-    private static readonly string[] EventColumns = [MovieIdProperty, RatingProperty, EventTimeProperty, EventIdProperty];
+    private static readonly string[] EventColumns = ["PartitionKey", MovieIdProperty, RatingProperty, EventTimeProperty, EventIdProperty];
 
     private readonly TableClient _table;
     private readonly Lock _gate = new();
@@ -141,7 +141,7 @@ public sealed class UserEventStore
     public async Task<int> DeleteUserAsync(int userId, CancellationToken cancellationToken = default)
     {
         var rows = new List<TableEntity>();
-        await using (var query = _table.QueryAsync<TableEntity>($"PartitionKey eq '{PartitionKey(userId)}'", maxPerPage: 1000, ["RowKey"], cancellationToken)
+        await using (var query = _table.QueryAsync<TableEntity>($"PartitionKey eq '{PartitionKey(userId)}'", maxPerPage: 1000, ["PartitionKey", "RowKey"], cancellationToken)
             .GetAsyncEnumerator(cancellationToken))
         {
             while (await MoveNextOrEmptyAsync(query).ConfigureAwait(false))

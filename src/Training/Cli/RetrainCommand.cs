@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Recommender.Model;
 using Recommender.Model.Retraining;
+using Recommender.Model.Events;
 using Recommender.Model.Storage;
 using Recommender.Training.Retraining;
 using Spectre.Console;
@@ -61,10 +62,13 @@ internal sealed class RetrainCommand(Func<string, string?> appSettings, CliConso
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         RecommenderStorage storage;
+        UserEventStore events;
         RetrainOptions options;
         try
         {
             storage = RecommenderStorage.Create(StorageOptions.FromSettings(appSettings));
+            var eventOptions = EventStoreOptions.FromSettings(appSettings);
+            events = new UserEventStore(eventOptions.CreateServiceClient(), eventOptions);
             options = RetrainOptions.FromSettings(appSettings);
         }
         catch (Exception error) when (error is SettingException)
@@ -72,7 +76,7 @@ internal sealed class RetrainCommand(Func<string, string?> appSettings, CliConso
             throw new CommandFailedException(error.Message, error);
         }
 
-        var pipeline = new RetrainPipeline(RetrainStorage.From(storage), options, new ConsoleLogger<RetrainPipeline>(consoles.Error));
+        var pipeline = new RetrainPipeline(RetrainStorage.From(storage, events), options, new ConsoleLogger<RetrainPipeline>(consoles.Error));
         RunRecord record;
         try
         {

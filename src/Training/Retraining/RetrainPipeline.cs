@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Recommender.Model.Bundle;
 using Recommender.Model.Data;
 using Recommender.Model.Engine;
+using Recommender.Model.Events;
 using Recommender.Model.Evaluation;
 using Recommender.Model.Storage;
 using Recommender.Training.Export;
@@ -126,6 +127,20 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
             using var source = await storage.OpenDatasetAsync(cancellationToken).ConfigureAwait(false);
             return MovieLensReader.Load(source, IngestionOptions.Default);
         }).ConfigureAwait(false);
+        var merge = await Timed(record, phase, "merge-events", async () =>
+        {
+            var events = new List<UserEvents>();
+            await foreach (var user in storage.ReadEvents(cancellationToken).ConfigureAwait(false))
+            {
+                events.Add(user);
+            }
+            return ReleaseEventMerge.Merge(dataset, events);
+        }).ConfigureAwait(false);
+        dataset = merge.Dataset;
+        record.Metrics["events.read"] = merge.Read;
+        record.Metrics["events.used"] = merge.Used;
+        record.Metrics["events.unknown_movies"] = merge.UnknownMovies;
+        record.Metrics["events.superseded"] = merge.Superseded;
         record.Metrics["dataset.users"] = dataset.Users.Count;
         record.Metrics["dataset.movies"] = dataset.Items.Count;
         record.Metrics["dataset.interactions"] = dataset.Interactions.Count;
@@ -146,6 +161,7 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
             record.Metrics["train.best_epoch"] = trained.BestEpoch;
             record.Metrics["train.epochs"] = trained.History.Count;
             version = await Timed(record, phase, "export", () => Task.FromResult(ModelBundleExporter.Export(trained, split, bundleFolder).ModelVersion)).ConfigureAwait(false);
+            BundleWriter.RecordDataEnd(bundleFolder, LearntDataEnd(split));
         }
         record.CandidateVersion = version;
 
@@ -212,6 +228,20 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
             LogPublishedUnusable(record.RunId, published.Version, error);
             return null;
         }
+    }
+
+    /// <summary>The newest interaction the bundle's histories come from (the exporter reads Train and Validation); live events start after it.</summary>
+    private static DateTimeOffset LearntDataEnd(DataSplit split)
+    {
+        var newest = long.MinValue;
+        foreach (var table in new[] { split.Train, split.Validation })
+        {
+            foreach (var timestamp in table.Timestamps)
+            {
+                newest = Math.Max(newest, timestamp);
+            }
+        }
+        return newest == long.MinValue ? DateTimeOffset.UnixEpoch : DateTimeOffset.FromUnixTimeSeconds(newest);
     }
 
     private static void AddMetrics(RunRecord record, string model, Model.Evaluation.RankingResult result) => AddMetrics(record, model, result.Metrics);

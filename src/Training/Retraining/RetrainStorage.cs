@@ -1,19 +1,22 @@
+using Recommender.Model.Events;
 using Recommender.Model.Storage;
 
 namespace Recommender.Training.Retraining;
 
-/// <summary>The storage a retraining run uses: the models, the lock, the run records and the data set.</summary>
+/// <summary>The storage a retraining run uses: the models, the lock, the run records, the data set and the user events.</summary>
 public sealed record RetrainStorage(
     IModelRepository Models,
     IRetrainLock Lock,
     IRunRecordStore Runs,
     Func<CancellationToken, Task<BlobDatasetSource>> OpenDatasetAsync,
-    string DataLocation)
+    string DataLocation,
+    Func<CancellationToken, IAsyncEnumerable<UserEvents>> ReadEvents)
 {
-    public static RetrainStorage From(RecommenderStorage storage)
+    public static RetrainStorage From(RecommenderStorage storage, UserEventStore events)
     {
         ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(events);
         return new RetrainStorage(storage.Models, storage.RetrainLock, storage.Runs, storage.OpenDatasetAsync,
-            $"container '{storage.Options.DataContainer}', prefix '{storage.Options.DataPrefix}'");
+            $"container '{storage.Options.DataContainer}', prefix '{storage.Options.DataPrefix}'", events.ReadAllAsync);
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Recommender.Functions.Api;
 using Recommender.Functions.Retraining;
 using Recommender.Model.Bundle;
+using Recommender.Model.Events;
 using Recommender.Model.Storage;
 using Recommender.Model.Retraining;
 using Recommender.Training.Retraining;
@@ -42,7 +43,7 @@ public sealed class RetrainFunctionTests(AzuriteFixture azurite, ITestOutputHelp
         Assert.True(record.Gate!.Accepted, record.Gate.Reason);
         Assert.Empty(record.Errors);
         Assert.True(record.Metrics["candidate.ndcg@10"] > record.Metrics["popularity.ndcg@10"]);
-        Assert.Equal(["read-latest", "ingest", "split", "train", "export", "evaluate", "publish"], record.Phases.Select(phase => phase.Name));
+        Assert.Equal(["read-latest", "ingest", "merge-events", "split", "train", "export", "evaluate", "publish"], record.Phases.Select(phase => phase.Name));
         Assert.NotNull(record.FinishedAt);
 
         var latest = await host.Models.GetLatestAsync();
@@ -176,7 +177,7 @@ public sealed class RetrainFunctionTests(AzuriteFixture azurite, ITestOutputHelp
     {
         var stopAfterFirstFile = new StopStorageOnFirstUpload(azurite);
         using var host = new RetrainTestHost(azurite, _temp, configure: services =>
-            services.AddSingleton(provider => RetrainStorage.From(provider.GetRequiredService<RecommenderStorage>()) with
+            services.AddSingleton(provider => RetrainStorage.From(provider.GetRequiredService<RecommenderStorage>(), provider.GetRequiredService<UserEventStore>()) with
             {
                 Models = new InterruptedPublishRepository(provider.GetRequiredService<RecommenderStorage>().Models, stopAfterFirstFile),
             }));

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Recommender.Functions;
+using Recommender.Model.Events;
 using Recommender.Model.Storage;
 using Recommender.Model.Retraining;
 using Recommender.Training.Retraining;
@@ -41,6 +42,7 @@ internal sealed class RetrainTestHost : IDisposable
             [StorageSettingNames.ModelsContainer] = "models-" + suffix,
             [StorageSettingNames.RunsContainer] = "runs-" + suffix,
             [StorageSettingNames.ModelRetentionCount] = "5",
+            [StorageSettingNames.EventsTable] = "events" + suffix,
             [RetrainSettingNames.Schedule] = "0 0 3 * * *",
             [RetrainSettingNames.Cli] = TrainingCli.Path,
             [RetrainSettingNames.MaxEpochs] = MaxEpochs.ToString(CultureInfo.InvariantCulture),
@@ -60,7 +62,8 @@ internal sealed class RetrainTestHost : IDisposable
         // Last registration wins: the same storage with quick retries, so a stopped Azurite fails fast; a 15 s lease.
         services.AddSingleton(provider => RecommenderStorage.Create(provider.GetRequiredService<StorageOptions>(), AzuriteFixture.FastFailingClientOptions()));
         services.AddSingleton(_ => RetrainOptions.FromSettings(name => configuration[name]) with { LeaseDuration = TimeSpan.FromSeconds(15) });
-        services.AddSingleton(provider => RetrainStorage.From(provider.GetRequiredService<RecommenderStorage>()));
+        services.AddSingleton(_ => new UserEventStore(azurite.CreateTableServiceClient(), EventStoreOptions.FromSettings(name => configuration[name])));
+        services.AddSingleton(provider => RetrainStorage.From(provider.GetRequiredService<RecommenderStorage>(), provider.GetRequiredService<UserEventStore>()));
         services.AddSingleton<RetrainPipeline>();
         configure?.Invoke(services);
         _provider = services.BuildServiceProvider();
@@ -72,6 +75,7 @@ internal sealed class RetrainTestHost : IDisposable
     public RecommenderStorage Storage { get; }
     public IModelRepository Models => Storage.Models;
     public IRunRecordStore Runs => Storage.Runs;
+    public UserEventStore Events => _provider.GetRequiredService<UserEventStore>();
 
     public T Create<T>() => ActivatorUtilities.CreateInstance<T>(_provider);
 
