@@ -81,6 +81,8 @@ var jobName = 'caj-train-${resourceToken}'
 // Storage names shared by the app and the job (the defaults of local.settings.sample.json).
 var dataContainerName = 'data'
 var dataPrefix = 'movielens/'
+// The user events: one table per deployment, created by the app on the first post.
+var eventsTableName = 'events'
 var modelsContainerName = 'models'
 var runsContainerName = 'runs'
 var deploymentContainerName = 'app-package'
@@ -159,6 +161,8 @@ module trainingJob 'modules/training-job.bicep' = {
     trainingIdentityId: identities.outputs.trainingIdentityId
     trainingIdentityClientId: identities.outputs.trainingIdentityClientId
     storageAccountUrl: storage.outputs.blobEndpoint
+    storageTableUrl: storage.outputs.tableEndpoint
+    eventsTableName: eventsTableName
     dataContainerName: dataContainerName
     dataPrefix: dataPrefix
     modelsContainerName: modelsContainerName
@@ -188,6 +192,8 @@ module functionApp 'modules/function-app.bicep' = {
     appIdentityClientId: identities.outputs.appIdentityClientId
     storageAccountName: storage.outputs.storageAccountName
     storageAccountUrl: storage.outputs.blobEndpoint
+    storageTableUrl: storage.outputs.tableEndpoint
+    eventsTableName: eventsTableName
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     retrainJobResourceId: trainingJob.outputs.jobId

@@ -35,6 +35,10 @@ param appIdentityClientId string
 param storageAccountName string
 param storageAccountUrl string
 
+@description('Table endpoint of the same account and the user events table in it.')
+param storageTableUrl string
+param eventsTableName string
+
 @description('Container the deployment package is uploaded to.')
 param deploymentContainerName string
 
@@ -115,6 +119,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         // DefaultAzureCredential picks the user-assigned identity by this client id.
         { name: 'AZURE_CLIENT_ID', value: appIdentityClientId }
         { name: 'STORAGE_ACCOUNT_URL', value: storageAccountUrl }
+        { name: 'STORAGE_TABLE_URL', value: storageTableUrl }
+        { name: 'EVENTS_TABLE', value: eventsTableName }
         { name: 'DATA_CONTAINER', value: dataContainerName }
         { name: 'DATA_PREFIX', value: dataPrefix }
         { name: 'MODELS_CONTAINER', value: modelsContainerName }

@@ -50,3 +50,4 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
 
 output storageAccountName string = storageAccount.name
 output blobEndpoint string = storageAccount.properties.primaryEndpoints.blob
+output tableEndpoint string = storageAccount.properties.primaryEndpoints.table

@@ -42,6 +42,10 @@ param trainingIdentityClientId string
 @description('Blob endpoint of the storage account, reached with the training identity.')
 param storageAccountUrl string
 
+@description('Table endpoint of the same account and the user events table the retrain merges into the release.')
+param storageTableUrl string
+param eventsTableName string
+
 @description('Settings shared with the Function App (see main.bicep).')
 param dataContainerName string
 param dataPrefix string
@@ -129,6 +133,8 @@ resource trainingJob 'Microsoft.App/jobs@2025-01-01' = {
           env: [
             { name: 'AZURE_CLIENT_ID', value: trainingIdentityClientId }
             { name: 'STORAGE_ACCOUNT_URL', value: storageAccountUrl }
+            { name: 'STORAGE_TABLE_URL', value: storageTableUrl }
+            { name: 'EVENTS_TABLE', value: eventsTableName }
             { name: 'DATA_CONTAINER', value: dataContainerName }
             { name: 'DATA_PREFIX', value: dataPrefix }
             { name: 'MODELS_CONTAINER', value: modelsContainerName }

@@ -39,4 +39,27 @@ public class AccessTests(InfraBuildFixture infra)
             .Single(candidate => ((string?)candidate["properties"]?["roleDefinitionId"])?.Contains("Microsoft.Authorization/roleDefinitions', guid(", StringComparison.Ordinal) == true);
         Assert.Contains("Microsoft.App/jobs", (string?)assignment["scope"]);
     }
+
+    /// <summary>
+    /// The user events: the app holds Storage Table Data Contributor and the training job Storage Table Data Reader,
+    /// each on the one storage account (creating the table is an account-level data action), and nobody else a table role.
+    /// </summary>
+    [Theory]
+    [InlineData("storageTableDataContributor", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "appIdentityName")]
+    [InlineData("storageTableDataReader", "76199698-9eea-4c19-bc75-cec21354c6b6", "trainingIdentityName")]
+    public void TableRolesAreLeastPrivilege_OnTheStorageAccount(string role, string roleId, string identityParameter)
+    {
+        var compiled = File.ReadAllText(Path.Combine(infra.BuildOutput, "main.json"));
+        Assert.Contains(roleId, compiled, StringComparison.OrdinalIgnoreCase);
+        var assignments = infra.Main.Resources("access", "Microsoft.Authorization/roleAssignments")
+            .Where(candidate => ((string?)candidate["properties"]?["roleDefinitionId"])?.Contains("storageTable", StringComparison.Ordinal) == true)
+            .ToList();
+        Assert.Equal(2, assignments.Count);
+
+        var assignment = Assert.Single(assignments, candidate => ((string?)candidate["properties"]?["roleDefinitionId"])!.Contains($".{role})", StringComparison.Ordinal));
+        var scope = (string?)assignment["scope"];
+        Assert.Contains("Microsoft.Storage/storageAccounts", scope);
+        Assert.DoesNotContain("blobServices", scope);
+        Assert.Contains($"parameters('{identityParameter}')", (string?)assignment["properties"]?["principalId"]);
+    }
 }

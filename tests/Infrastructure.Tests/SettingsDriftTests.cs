@@ -56,6 +56,9 @@ public class SettingsDriftTests(InfraBuildFixture infra)
             var accountUrl = infra.Main.Trace(module, settings[StorageSettingNames.AccountUrl]);
             Assert.Contains("'Microsoft.Storage/storageAccounts'", accountUrl);
             Assert.EndsWith(".primaryEndpoints.blob]", accountUrl);
+            var tableUrl = infra.Main.Trace(module, settings[StorageSettingNames.TableAccountUrl]);
+            Assert.Contains("'Microsoft.Storage/storageAccounts'", tableUrl);
+            Assert.EndsWith(".primaryEndpoints.table]", tableUrl);
         }
         var appClientId = infra.Main.Trace(FunctionAppModule, app["AZURE_CLIENT_ID"]);
         Assert.Contains("'Microsoft.ManagedIdentity/userAssignedIdentities', parameters('appIdentityName')", appClientId);
@@ -82,6 +85,7 @@ public class SettingsDriftTests(InfraBuildFixture infra)
     [InlineData(StorageSettingNames.DataPrefix)]
     [InlineData(StorageSettingNames.ModelsContainer)]
     [InlineData(StorageSettingNames.RunsContainer)]
+    [InlineData(StorageSettingNames.EventsTable)]
     public void AppAndJobUseTheSampleStorageLayout(string setting)
     {
         var local = Sample()[setting];

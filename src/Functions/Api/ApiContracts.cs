@@ -24,7 +24,7 @@ public sealed record SessionRecommendationRequest
 }
 
 /// <summary>A ranked list of movies and how it was produced.</summary>
-/// <param name="Path">personalised, session, fallback (popularity: unknown user or empty history) or similarItems.</param>
+/// <param name="Path">personalised, live (a known user plus their events newer than the model), session, fallback (popularity: unknown user or empty history) or similarItems.</param>
 public sealed record RecommendationResponse(string ModelVersion, RecommendationPath Path, IReadOnlyList<RecommendedMovie> Items);
 
 /// <summary>GET /api/model: the served model.</summary>
