@@ -12,11 +12,15 @@ namespace Recommender.Benchmarks;
 /// <summary>
 /// http-load: closed-loop clients against a running local host (loopback only), each sending its next request as
 /// soon as the previous one is answered; prints requests/s and p50/p99 latency per client count. The bundle (the one
-/// the host serves) supplies the user ids and movie ids requests are made of.
+/// the host serves) supplies the user ids and movie ids requests are made of. The live scenario first posts two
+/// events for every known user, so that each request takes the live path (stored history plus events); ingest posts
+/// <see cref="EventsPerIngestRequest"/> events per request and also prints events/s.
 /// </summary>
 [Description("Requests/s and p50/p99 latency of the HTTP API on a running local host (loopback only).")]
 internal sealed class HttpLoadCommand : AsyncCommand<HttpLoadCommand.Settings>
 {
+    public const int EventsPerIngestRequest = 20;
+
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--url <URL>", true)]
@@ -32,7 +36,7 @@ internal sealed class HttpLoadCommand : AsyncCommand<HttpLoadCommand.Settings>
         public required string Bundle { get; init; }
 
         [CommandOption("--scenario <NAME>")]
-        [Description("user (GET a known user's recommendations) or session (POST a 20-movie history).")]
+        [Description("user (GET a known user's recommendations), session (POST a 20-movie history), live (GET for users with events) or ingest (POST 20 events).")]
         [DefaultValue("user")]
         public string Scenario { get; init; } = "user";
 
@@ -55,9 +59,9 @@ internal sealed class HttpLoadCommand : AsyncCommand<HttpLoadCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (Scenario is not ("user" or "session"))
+            if (Scenario is not ("user" or "session" or "live" or "ingest"))
             {
-                return ValidationResult.Error($"Option '--scenario' must be user or session, got '{Scenario}'.");
+                return ValidationResult.Error($"Option '--scenario' must be user, session, live or ingest, got '{Scenario}'.");
             }
             if (ClientCounts.Any(count => count < 1))
             {
@@ -84,32 +88,59 @@ internal sealed class HttpLoadCommand : AsyncCommand<HttpLoadCommand.Settings>
         using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Add("x-functions-key", key);
         var random = new Random(17);
-        Func<HttpRequestMessage> next = scenario == "user"
-            ? () => new HttpRequestMessage(HttpMethod.Get, $"api/users/{bundle.UserIds[random.Next(bundle.UserIds.Length)]}/recommendations?count=10")
-            : () =>
+        int RandomMovie() => bundle.Movies[random.Next(bundle.Movies.Count)].MovieId;
+        HttpRequestMessage PostEvents(int userId, int count) => new(HttpMethod.Post, $"api/users/{userId}/events")
+        {
+            Content = new StringContent(
+                "{\"events\":[" + string.Join(",", Enumerable.Range(0, count).Select(_ => $"{{\"movieId\":{RandomMovie()},\"eventId\":\"{Guid.NewGuid():N}\"}}")) + "]}",
+                Encoding.UTF8, "application/json"),
+        };
+        Func<HttpRequestMessage> next = scenario switch
+        {
+            "user" or "live" => () => new HttpRequestMessage(HttpMethod.Get, $"api/users/{bundle.UserIds[random.Next(bundle.UserIds.Length)]}/recommendations?count=10"),
+            "ingest" => () => PostEvents(bundle.UserIds[random.Next(bundle.UserIds.Length)], EventsPerIngestRequest),
+            _ => () =>
             {
-                var history = string.Join(",", Enumerable.Range(0, 20).Select(_ => bundle.Movies[random.Next(bundle.Movies.Count)].MovieId));
+                var history = string.Join(",", Enumerable.Range(0, 20).Select(_ => RandomMovie()));
                 return new HttpRequestMessage(HttpMethod.Post, "api/recommendations")
                 {
                     Content = new StringContent($"{{\"history\":[{history}],\"count\":10}}", Encoding.UTF8, "application/json"),
                 };
-            };
+            },
+        };
+        var expected = scenario == "ingest" ? HttpStatusCode.Accepted : HttpStatusCode.OK;
+        if (scenario == "live")
+        {
+            foreach (var userId in bundle.UserIds)
+            {
+                using var post = PostEvents(userId, 2);
+                using var response = await http.SendAsync(post, cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode != HttpStatusCode.Accepted)
+                {
+                    Console.Error.WriteLine($"Posting the live scenario's events for user {userId} answered {(int)response.StatusCode}.");
+                    return 1;
+                }
+            }
+            Console.WriteLine($"Posted 2 events for each of the {bundle.UserIds.Length} users; every request below takes the live path.");
+        }
 
         Console.WriteLine($"{scenario} recommendations against {baseAddress} ({bundle.Movies.Count} movies, {bundle.UserIds.Length} users), {seconds} s per level after {warmup} s warm-up");
-        Console.WriteLine("clients  requests/s   p50 ms   p99 ms   errors");
+        Console.WriteLine("clients  requests/s   p50 ms   p99 ms   errors" + (scenario == "ingest" ? "   events/s" : ""));
         foreach (var count in clients)
         {
-            await RunLevelAsync(http, next, count, TimeSpan.FromSeconds(warmup), record: false);
-            var (latencies, errors, elapsed) = await RunLevelAsync(http, next, count, TimeSpan.FromSeconds(seconds), record: true);
+            await RunLevelAsync(http, next, expected, count, TimeSpan.FromSeconds(warmup), record: false);
+            var (latencies, errors, elapsed) = await RunLevelAsync(http, next, expected, count, TimeSpan.FromSeconds(seconds), record: true);
             latencies.Sort();
+            var requestsPerSecond = latencies.Count / elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{count,7}  {latencies.Count / elapsed.TotalSeconds,10:F0}  {Percentile(latencies, 0.50),7:F2}  {Percentile(latencies, 0.99),7:F2}  {errors,7}"));
+                $"{count,7}  {requestsPerSecond,10:F0}  {Percentile(latencies, 0.50),7:F2}  {Percentile(latencies, 0.99),7:F2}  {errors,7}") +
+                (scenario == "ingest" ? string.Create(CultureInfo.InvariantCulture, $"  {requestsPerSecond * EventsPerIngestRequest,9:F0}") : ""));
         }
         return 0;
     }
 
     private static async Task<(List<double> Latencies, int Errors, TimeSpan Elapsed)> RunLevelAsync(
-        HttpClient http, Func<HttpRequestMessage> next, int clients, TimeSpan duration, bool record)
+        HttpClient http, Func<HttpRequestMessage> next, HttpStatusCode expected, int clients, TimeSpan duration, bool record)
     {
         var gate = new Lock();
         var latencies = new List<double>();
@@ -131,7 +162,7 @@ internal sealed class HttpLoadCommand : AsyncCommand<HttpLoadCommand.Settings>
                 using (var response = await http.SendAsync(request).ConfigureAwait(false))
                 {
                     await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-                    if (response.StatusCode != HttpStatusCode.OK)
+                    if (response.StatusCode != expected)
                     {
                         myErrors++;
                         continue;
