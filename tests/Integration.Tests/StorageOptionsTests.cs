@@ -15,7 +15,7 @@ public class StorageOptionsTests
     public void SettingNames_AreTheDocumentedDistinctNames()
     {
         Assert.Equal(
-            ["STORAGE_CONNECTION_STRING", "STORAGE_ACCOUNT_URL", "DATA_CONTAINER", "DATA_PREFIX", "MODELS_CONTAINER", "RUNS_CONTAINER", "MODEL_RETENTION_COUNT"],
+            ["STORAGE_CONNECTION_STRING", "STORAGE_ACCOUNT_URL", "DATA_CONTAINER", "DATA_PREFIX", "MODELS_CONTAINER", "RUNS_CONTAINER", "MODEL_RETENTION_COUNT", "STORAGE_TABLE_URL", "EVENTS_TABLE"],
             StorageSettingNames.All);
     }
 

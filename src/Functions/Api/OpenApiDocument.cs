@@ -240,14 +240,20 @@ public static partial class OpenApiDocument
         private JsonNode Transform(JsonSchemaExporterContext context, JsonNode schema)
         {
             var typeInfo = context.TypeInfo;
-            if ((typeInfo.Type == typeof(double) || typeInfo.Type == typeof(float))
+            var numberType = Nullable.GetUnderlyingType(typeInfo.Type) ?? typeInfo.Type;
+            if ((numberType == typeof(double) || numberType == typeof(float))
                 && typeInfo.Options.NumberHandling.HasFlag(JsonNumberHandling.AllowNamedFloatingPointLiterals))
             {
-                // JSON Schema applies pattern to strings only: any number, or one of the three names.
+                // JSON Schema applies pattern to strings only: any number, or one of the three names (or null when optional).
+                var types = new JsonArray("number", "string");
+                if (numberType != typeInfo.Type)
+                {
+                    types.Add("null");
+                }
                 return new JsonObject
                 {
-                    ["type"] = new JsonArray("number", "string"),
-                    ["format"] = typeInfo.Type == typeof(float) ? "float" : "double",
+                    ["type"] = types,
+                    ["format"] = numberType == typeof(float) ? "float" : "double",
                     ["pattern"] = "^(NaN|-?Infinity)$",
                 };
             }

@@ -8,8 +8,9 @@ namespace Recommender.Model.Events;
 /// <summary>
 /// The user events in Azure Table Storage: one partition per user (the user id), and in it two kinds of rows.
 /// <list type="bullet">
-/// <item>An event row per event, row key "e" + inverted ticks of its timestamp + "-" + a random suffix, so a partition's
-/// event rows sort newest first and "everything after T" is one row-key range.</item>
+/// <item>An event row per event, row key "e" + inverted ticks of its timestamp + "-" + the post's random id + the event's
+/// inverted position in the post, so a partition's event rows sort newest first (events of one post with one timestamp,
+/// as "now" gives them, later position first) and "everything after T" is one row-key range.</item>
 /// <item>An eventId marker per event that has an eventId, row key "i" + eventId, written in the same transaction as
 /// its event row.</item>
 /// </list>
@@ -54,14 +55,16 @@ public sealed class UserEventStore
     public async Task<StoredEvents> AddAsync(int userId, IReadOnlyList<UserEvent> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(events.Count, UserEventRules.MaxEventsPerPost, nameof(events));
         var partition = PartitionKey(userId);
+        var postId = Guid.NewGuid().ToString("N");
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new List<UserEvent>(events.Count);
-        foreach (var userEvent in events)
+        var pending = new List<PostedEvent>(events.Count);
+        for (var position = 0; position < events.Count; position++)
         {
-            if (userEvent.EventId is null || seenIds.Add(userEvent.EventId))
+            if (events[position].EventId is not { } eventId || seenIds.Add(eventId))
             {
-                pending.Add(userEvent);
+                pending.Add(new PostedEvent(events[position], position));
             }
         }
         var duplicates = events.Count - pending.Count;
@@ -78,7 +81,7 @@ public sealed class UserEventStore
             {
                 try
                 {
-                    await _table.SubmitTransactionAsync(Actions(partition, remaining), cancellationToken).ConfigureAwait(false);
+                    await _table.SubmitTransactionAsync(Actions(partition, postId, remaining), cancellationToken).ConfigureAwait(false);
                     accepted += remaining.Count;
                     break;
                 }
@@ -90,7 +93,7 @@ public sealed class UserEventStore
                         throw;
                     }
                     duplicates += stored.Count;
-                    remaining = [.. remaining.Where(userEvent => userEvent.EventId is null || !stored.Contains(userEvent.EventId))];
+                    remaining = [.. remaining.Where(posted => posted.Event.EventId is not { } eventId || !stored.Contains(eventId))];
                 }
             }
         }
@@ -195,19 +198,20 @@ public sealed class UserEventStore
     }
 
     /// <summary>The eventIds of <paramref name="events"/> whose markers exist (read concurrently, one point read each).</summary>
-    private async Task<HashSet<string>> StoredEventIdsAsync(string partition, IReadOnlyList<UserEvent> events, CancellationToken cancellationToken)
+    private async Task<HashSet<string>> StoredEventIdsAsync(string partition, IReadOnlyList<PostedEvent> events, CancellationToken cancellationToken)
     {
-        var ids = events.Where(userEvent => userEvent.EventId is not null).Select(userEvent => userEvent.EventId!).ToList();
+        var ids = events.Select(posted => posted.Event.EventId).OfType<string>().ToList();
         var found = await Task.WhenAll(ids.Select(id =>
             _table.GetEntityIfExistsAsync<TableEntity>(partition, MarkerRowPrefix + id, ["RowKey"], cancellationToken))).ConfigureAwait(false);
         return [.. ids.Where((_, index) => found[index].HasValue)];
     }
 
-    private static IEnumerable<TableTransactionAction> Actions(string partition, IReadOnlyList<UserEvent> events)
+    private static IEnumerable<TableTransactionAction> Actions(string partition, string postId, IReadOnlyList<PostedEvent> events)
     {
-        foreach (var userEvent in events)
+        foreach (var (userEvent, position) in events)
         {
-            var row = new TableEntity(partition, $"{EventRowPrefix}{InvertedTicks(userEvent.Timestamp)}-{Guid.NewGuid():N}")
+            var inverted = (UserEventRules.MaxEventsPerPost - position).ToString("D3", CultureInfo.InvariantCulture);
+            var row = new TableEntity(partition, $"{EventRowPrefix}{InvertedTicks(userEvent.Timestamp)}-{postId}{inverted}")
             {
                 [MovieIdProperty] = userEvent.MovieId,
                 [RatingProperty] = userEvent.Rating is { } rating ? (double)rating : null,
@@ -223,13 +227,13 @@ public sealed class UserEventStore
     }
 
     /// <summary>Consecutive runs of events whose rows and markers fit one transaction.</summary>
-    private static IEnumerable<IReadOnlyList<UserEvent>> Chunks(IReadOnlyList<UserEvent> events)
+    private static IEnumerable<IReadOnlyList<PostedEvent>> Chunks(IReadOnlyList<PostedEvent> events)
     {
-        var chunk = new List<UserEvent>();
+        var chunk = new List<PostedEvent>();
         var entities = 0;
         foreach (var userEvent in events)
         {
-            var size = userEvent.EventId is null ? 1 : 2;
+            var size = userEvent.Event.EventId is null ? 1 : 2;
             if (entities + size > MaxTransactionEntities)
             {
                 yield return chunk;
@@ -241,6 +245,9 @@ public sealed class UserEventStore
         }
         yield return chunk;
     }
+
+    /// <summary>An event and its position in the post (which orders events of one timestamp).</summary>
+    private sealed record PostedEvent(UserEvent Event, int Position);
 
     private static UserEvent ToEvent(TableEntity row) => new(
         row.GetInt32(MovieIdProperty) ?? throw new InvalidDataException($"Event row {row.PartitionKey}/{row.RowKey} has no {MovieIdProperty}."),

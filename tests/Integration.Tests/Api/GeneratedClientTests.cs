@@ -31,6 +31,7 @@ public sealed class GeneratedClientTests(AzuriteFixture azurite) : IDisposable
         {
             [StorageSettingNames.DataContainer] = "data-" + suffix,
             [StorageSettingNames.RunsContainer] = runsContainer,
+            [StorageSettingNames.EventsTable] = "events" + suffix,
             [RetrainSettingNames.WorkFolder] = _temp.Path,
         });
         using var requests = new RequestRecorder(new HttpClientHandler());
@@ -70,6 +71,16 @@ public sealed class GeneratedClientTests(AzuriteFixture azurite) : IDisposable
         AssertSame(engine.SimilarMovies(movieId, 5), await client.SimilarMoviesAsync(movieId, 5));
         var unknownMovie = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => client.SimilarMoviesAsync(999_999, null));
         Assert.Equal((404, ApiProblems.UnknownMovieType, "movieId"), (unknownMovie.StatusCode, unknownMovie.Result.Type, unknownMovie.Result.Parameter));
+
+        var posted = await client.PostUserEventsAsync(userId, new UserEventsRequest
+        {
+            Events = [new UserEventInput { MovieId = movieId, Rating = 4.5, EventId = "generated-1" }, new UserEventInput { MovieId = 999_999 }],
+        });
+        Assert.Equal((2, 0), (posted.Accepted, posted.Duplicates));
+        Assert.Equal([999_999], posted.UnknownMovies);
+        Assert.Equal([999_999, movieId], (await client.GetUserEventsAsync(userId, 10)).Events.Select(stored => stored.MovieId));
+        Assert.Equal("Live", (await client.UserRecommendationsAsync(userId, 5, null, null)).Path.ToString());
+        Assert.Equal(2, (await client.DeleteUserEventsAsync(userId)).Deleted);
 
         // The host serves the document the client was generated from.
         var served = JsonNode.Parse(((JsonElement)await client.OpenApiAsync()).GetRawText());
