@@ -48,6 +48,8 @@ public sealed class CompiledUserVectorGraph
     private readonly PanelMatrix _gateFromGraph;
     private readonly PanelMatrix _gateFromSequence;
     private readonly float[] _gateBias;
+    /// <summary>T [movies, D]: the row of the history's last movie is added to the user vector; null without it.</summary>
+    private readonly float[]? _transitions;
     /// <summary>h and c of every layer, bottom first, at the start of a call's scratch.</summary>
     private readonly int _stateLength;
     private readonly int _maxHidden;
@@ -90,6 +92,7 @@ public sealed class CompiledUserVectorGraph
         _gateFromGraph = PanelMatrix.Transposed(weights.GateWeight, Dim, 2 * Dim, 0, Dim);
         _gateFromSequence = PanelMatrix.Transposed(weights.GateWeight, Dim, 2 * Dim, Dim, Dim);
         _gateBias = weights.GateBias;
+        _transitions = weights.TransitionTable;
         _maxHidden = _layers.Max(layer => layer.Hidden);
         _stateLength = _layers.Sum(layer => 2 * layer.Hidden);
         // The states, then the gates (4H) and three D-wide vectors for the fusion.
@@ -241,6 +244,10 @@ public sealed class CompiledUserVectorGraph
             TensorPrimitives.Subtract(graphVector, sequenceVector, difference);
             TensorPrimitives.Multiply(gate, difference, difference);
             TensorPrimitives.Add(sequenceVector, difference, userVector);
+            if (_transitions is not null)
+            {
+                TensorPrimitives.Add(userVector, _transitions.AsSpan(history[^1] * Dim, Dim), userVector);
+            }
         }
         finally
         {

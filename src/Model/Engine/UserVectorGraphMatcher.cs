@@ -16,6 +16,7 @@ internal sealed record OnnxLstmLayer(int InputSize, int Hidden, float[] InputWei
 /// <param name="Layers">Bottom layer first.</param>
 /// <param name="ProjectionWeight">[D, H of the top layer].</param>
 /// <param name="GateWeight">[D, 2D].</param>
+/// <param name="TransitionTable">T [movies, D], whose row for the history's last movie is added to the user vector; null without it.</param>
 internal sealed record UserVectorGraphWeights(
     int Dim,
     int MovieCount,
@@ -24,14 +25,17 @@ internal sealed record UserVectorGraphWeights(
     float[] ProjectionWeight,
     float[] ProjectionBias,
     float[] GateWeight,
-    float[] GateBias);
+    float[] GateBias,
+    float[]? TransitionTable);
 
 /// <summary>
 /// Recognises, node by node, the user-vector graph that the training side's ONNX graph builder writes
 /// (see <see cref="UserVectorGraph"/>), working back from the output:
 /// Transpose(history, perm 1,0) → Gather(movie table, axis 0) → LSTM × layers (Squeeze axis 1 between layers)
 /// → Squeeze(Y_h, axis 0) → Gemm(projection, transB 1) = s; Concat(user_embedding, s, axis 1) → Gemm(gate, transB 1)
-/// → Sigmoid = z; user_vector = s + z ⊙ (user_embedding − s).
+/// → Sigmoid = z; user_vector = s + z ⊙ (user_embedding − s), plus, when the model has a transition table T,
+/// Gather(T, Squeeze(GatherElements(history, Unsqueeze(Sub(Cast(lengths, int64), 1), axis 1), axis 1), axis 1)),
+/// the row of each history's last movie.
 /// Every attribute that could change what a node computes is checked; anything else is refused with an
 /// <see cref="UnsupportedGraphException"/> naming the node and the attribute, input or initializer.
 /// </summary>
@@ -81,6 +85,15 @@ internal sealed class UserVectorGraphMatcher
 
         var add = Producer(UserVectorGraph.UserVectorOutput, "Add", "the user vector");
         RequireShape(add, inputs: 2, attributes: []);
+        NodeProto? transitionGather = null;
+        if (IsProducedBy(add.Input[0], "Gather") || IsProducedBy(add.Input[1], "Gather"))
+        {
+            var gatherFirst = IsProducedBy(add.Input[0], "Gather");
+            transitionGather = Producer(add.Input[gatherFirst ? 0 : 1], "Gather", "the transition vector");
+            MatchLastMovie(transitionGather);
+            add = Producer(add.Input[gatherFirst ? 1 : 0], "Add", "the fused user vector");
+            RequireShape(add, inputs: 2, attributes: []);
+        }
         var mulFirst = IsProducedBy(add.Input[0], "Mul");
         var mul = Producer(add.Input[mulFirst ? 0 : 1], "Mul", "the gated difference");
         var sequenceVector = add.Input[mulFirst ? 1 : 0];
@@ -167,7 +180,8 @@ internal sealed class UserVectorGraphMatcher
             FloatInitializer(projection.Input[1], projection, _dim, hidden),
             BiasInitializer(projection),
             FloatInitializer(gateGemm.Input[1], gateGemm, _dim, 2 * _dim),
-            BiasInitializer(gateGemm));
+            BiasInitializer(gateGemm),
+            transitionGather is null ? null : FloatInitializer(transitionGather.Input[0], transitionGather, movieCount, _dim));
 
         var unmatched = _graph.Node.FirstOrDefault(node => !_matched.Contains(node));
         if (unmatched is not null)
@@ -175,6 +189,47 @@ internal sealed class UserVectorGraphMatcher
             throw Refuse(unmatched, "is not part of the recognised user-vector graph");
         }
         return weights;
+    }
+
+    /// <summary>
+    /// Gather(T, axis 0) of the history's last movie: Squeeze(GatherElements(history, Unsqueeze(Sub(Cast(lengths, to
+    /// int64), [1]), [1]), axis 1), [1]). The table's shape is checked against the movie table's when it is read.
+    /// </summary>
+    private void MatchLastMovie(NodeProto gather)
+    {
+        RequireShape(gather, inputs: 2, attributes: ["axis"]);
+        if (IntAttribute(gather, "axis", 0) != 0)
+        {
+            throw Refuse(gather, $"attribute 'axis' is {IntAttribute(gather, "axis", 0)}; expected 0");
+        }
+        var squeeze = Producer(gather.Input[1], "Squeeze", "the last movie");
+        CheckSqueeze(squeeze, axis: 1);
+        var pick = Producer(squeeze.Input[0], "GatherElements", "the last movie column");
+        RequireShape(pick, inputs: 2, attributes: ["axis"]);
+        if (IntAttribute(pick, "axis", 0) is not (1 or -1))
+        {
+            throw Refuse(pick, $"attribute 'axis' is {IntAttribute(pick, "axis", 0)}; expected 1");
+        }
+        if (pick.Input[0] != UserVectorGraph.HistoryInput)
+        {
+            throw Refuse(pick, $"input 'data' is '{pick.Input[0]}'; expected the graph input '{UserVectorGraph.HistoryInput}'");
+        }
+        var unsqueeze = Producer(pick.Input[1], "Unsqueeze", "the last step column");
+        CheckSqueeze(unsqueeze, axis: 1);
+        var sub = Producer(unsqueeze.Input[0], "Sub", "the last step");
+        RequireShape(sub, inputs: 2, attributes: []);
+        var subtrahend = Int64Initializer(sub.Input[1], sub);
+        if (!subtrahend.SequenceEqual([1L]))
+        {
+            throw Refuse(sub, $"input B ('{sub.Input[1]}') is [{string.Join(", ", subtrahend)}]; expected [1]");
+        }
+        var cast = Producer(sub.Input[0], "Cast", "the lengths as int64");
+        RequireShape(cast, inputs: 1, attributes: ["to"]);
+        RequireInputs(cast, UserVectorGraph.LengthsInput);
+        if (IntAttribute(cast, "to", null) != (long)TensorProto.Types.DataType.Int64)
+        {
+            throw Refuse(cast, $"attribute 'to' is {IntAttribute(cast, "to", null)?.ToString() ?? "missing"}; expected INT64");
+        }
     }
 
     private void IndexGraph()
@@ -317,6 +372,7 @@ internal sealed class UserVectorGraphMatcher
         }
     }
 
+    /// <summary>A Squeeze or Unsqueeze of exactly one axis, given as an initializer.</summary>
     private void CheckSqueeze(NodeProto squeeze, long axis)
     {
         RequireShape(squeeze, inputs: 2, attributes: []);
@@ -442,7 +498,7 @@ internal sealed class UserVectorGraphMatcher
 
     private long[] Int64Initializer(string name, NodeProto node)
     {
-        var tensor = Initializer(name, node, "axes");
+        var tensor = Initializer(name, node, "an int64 constant");
         if (tensor.DataType != (int)TensorProto.Types.DataType.Int64 || tensor.Dims.Count != 1)
         {
             throw Refuse(node, $"initializer '{name}' is not a 1-D Int64 tensor");

@@ -65,6 +65,7 @@ public sealed class GcnLstmInferenceWeights
             ProjectionBias = ToArray(sequence.Projection.bias!),
             GateWeight = ToArray(trained.Network.Fusion!.Gate.weight!),
             GateBias = ToArray(trained.Network.Fusion.Gate.bias!),
+            TransitionTable = trained.Network.Transitions is { } transitions ? ToArray(transitions) : null,
         };
     }
 
@@ -116,6 +117,9 @@ public sealed class GcnLstmInferenceWeights
     /// <summary>bz [Dim].</summary>
     public required float[] GateBias { get; init; }
 
+    /// <summary>T [MovieCount, Dim]: T[the history's last movie] is added to the user vector; null when the model has none.</summary>
+    public float[]? TransitionTable { get; init; }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first field whose size disagrees with the dimensions.</summary>
     public void Validate()
     {
@@ -149,6 +153,10 @@ public sealed class GcnLstmInferenceWeights
         RequireLength(ProjectionBias, Dim, nameof(ProjectionBias), "D");
         RequireLength(GateWeight, 2L * Dim * Dim, nameof(GateWeight), "D x 2D");
         RequireLength(GateBias, Dim, nameof(GateBias), "D");
+        if (TransitionTable is not null)
+        {
+            RequireLength(TransitionTable, (long)MovieCount * Dim, nameof(TransitionTable), $"{nameof(MovieCount)} x {nameof(Dim)}");
+        }
     }
 
     private static void RequirePositive(int value, string name)

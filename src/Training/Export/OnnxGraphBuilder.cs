@@ -33,9 +33,9 @@ public static class OnnxGraphBuilder
 
         graph.Initializer.Add(FloatTensor("movie_table", weights.MovieTable, weights.MovieCount, dim));
         graph.Initializer.Add(Int64Tensor("axis_0", [0], 1));
-        if (weights.Layers > 1)
+        if (weights.Layers > 1 || weights.TransitionTable is not null)
         {
-            // Only used between stacked layers; ONNX Runtime warns about unused initializers.
+            // Only used between stacked layers and for the last movie; ONNX Runtime warns about unused initializers.
             graph.Initializer.Add(Int64Tensor("axis_1", [1], 1));
         }
 
@@ -84,9 +84,24 @@ public static class OnnxGraphBuilder
         graph.Node.Add(Node("Sigmoid", ["gate_logits"], ["gate"]));
 
         // u = z * g + (1 - z) * s, computed as s + z * (g - s).
+        var fused = weights.TransitionTable is null ? UserVectorGraph.UserVectorOutput : "fused_vector";
         graph.Node.Add(Node("Sub", [UserVectorGraph.UserEmbeddingInput, "sequence_vector"], ["graph_minus_sequence"]));
         graph.Node.Add(Node("Mul", ["gate", "graph_minus_sequence"], ["gated_difference"]));
-        graph.Node.Add(Node("Add", ["sequence_vector", "gated_difference"], [UserVectorGraph.UserVectorOutput]));
+        graph.Node.Add(Node("Add", ["sequence_vector", "gated_difference"], [fused]));
+
+        if (weights.TransitionTable is not null)
+        {
+            // u += T[history[row, lengths[row] - 1]]: the last valid movie of each row, picked by GatherElements.
+            graph.Initializer.Add(FloatTensor("transition_table", weights.TransitionTable, weights.MovieCount, dim));
+            graph.Initializer.Add(Int64Tensor("one", [1], 1));
+            graph.Node.Add(Node("Cast", [UserVectorGraph.LengthsInput], ["lengths_int64"], IntAttribute("to", (long)TensorProto.Types.DataType.Int64)));
+            graph.Node.Add(Node("Sub", ["lengths_int64", "one"], ["last_step"]));
+            graph.Node.Add(Node("Unsqueeze", ["last_step", "axis_1"], ["last_step_column"]));
+            graph.Node.Add(Node("GatherElements", [UserVectorGraph.HistoryInput, "last_step_column"], ["last_movie_column"], IntAttribute("axis", 1)));
+            graph.Node.Add(Node("Squeeze", ["last_movie_column", "axis_1"], ["last_movie"]));
+            graph.Node.Add(Node("Gather", ["transition_table", "last_movie"], ["transition_vector"], IntAttribute("axis", 0)));
+            graph.Node.Add(Node("Add", [fused, "transition_vector"], [UserVectorGraph.UserVectorOutput]));
+        }
 
         var model = new ModelProto
         {

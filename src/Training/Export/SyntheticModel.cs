@@ -14,7 +14,7 @@ public static class SyntheticModel
         "Horror", "IMAX", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
     ];
 
-    public static GcnLstmInferenceWeights CreateWeights(int seed, int movieCount, int userCount, int dim = 64, int hidden = 128, int layers = 2, int maxHistory = 50)
+    public static GcnLstmInferenceWeights CreateWeights(int seed, int movieCount, int userCount, int dim = 64, int hidden = 128, int layers = 2, int maxHistory = 50, bool transitions = true)
     {
         var random = new Random(seed);
         var lstmScale = 1f / MathF.Sqrt(hidden);
@@ -40,6 +40,7 @@ public static class SyntheticModel
             ProjectionBias = Uniform(random, dim, 1f / MathF.Sqrt(hidden)),
             GateWeight = Uniform(random, 2L * dim * dim, 1f / MathF.Sqrt(2 * dim)),
             GateBias = Uniform(random, dim, 1f / MathF.Sqrt(2 * dim)),
+            TransitionTable = transitions ? Uniform(random, (long)movieCount * dim, 0.5f) : null,
         };
     }
 

@@ -17,6 +17,9 @@ public sealed record NetworkShape
     /// <summary>gcn-lstm: the last columns of E that belong to the sequence part (TrainingOptions.SequenceDim); 0 shares all.</summary>
     public int SequenceDim { get; init; }
 
+    /// <summary>Sequence models: a first-order transition table T [ItemCount, Dim] adds T[last movie] to u (TrainingOptions.Transitions).</summary>
+    public bool Transitions { get; init; }
+
     /// <summary>The graph encoder's width: Dim − SequenceDim.</summary>
     public int GraphDim => Dim - SequenceDim;
 

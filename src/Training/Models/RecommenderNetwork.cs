@@ -17,6 +17,7 @@ internal sealed class RecommenderNetwork : nn.Module
     private readonly Parameter? anonymous;
     private readonly RatingHead? rating;
     private readonly Embedding? sequenceItems;
+    private readonly Embedding? transitions;
 
     public RecommenderNetwork(NetworkShape shape, double initStd) : base(nameof(RecommenderNetwork))
     {
@@ -36,6 +37,11 @@ internal sealed class RecommenderNetwork : nn.Module
                 nn.init.normal_(sequenceItems.weight!, 0, initStd);
             }
         }
+        if (shape.Transitions)
+        {
+            transitions = nn.Embedding(shape.ItemCount, shape.Dim);
+            nn.init.zeros_(transitions.weight!);
+        }
         if (shape.HasRatingHead)
         {
             rating = new RatingHead(shape);
@@ -51,6 +57,12 @@ internal sealed class RecommenderNetwork : nn.Module
 
     /// <summary>The sequence part's own movie columns (the last SequenceDim of E); null without them.</summary>
     public Parameter? SequenceItems => sequenceItems?.weight;
+
+    /// <summary>The first-order transition table T [N, Dim]; null without it.</summary>
+    public Parameter? Transitions => transitions?.weight;
+
+    /// <summary>T rows of the given movies ([...] indices → [..., Dim]), or null when the network has no table.</summary>
+    public Tensor? Transition(Tensor lastItems) => transitions?.call(lastItems);
 
     /// <summary>The vector standing in for g when the user is not in the graph (gcn-lstm only).</summary>
     public Parameter? Anonymous => anonymous;
@@ -92,14 +104,14 @@ internal sealed class RecommenderNetwork : nn.Module
 
     /// <summary>
     /// User vectors from the graph part [..., D] (null for lstm) and the sequence part [..., D] (null for bpr and
-    /// lightgcn); both given for gcn-lstm.
+    /// lightgcn); both given for gcn-lstm. <paramref name="transitionPart"/> (<see cref="Transition"/> of each row's last
+    /// movie, null without the table) is added to the result.
     /// </summary>
-    public Tensor Combine(Tensor? graphPart, Tensor? sequencePart)
+    public Tensor Combine(Tensor? graphPart, Tensor? sequencePart, Tensor? transitionPart)
     {
-        if (fusion is not null)
-        {
-            return fusion.Fuse(graphPart!, sequencePart!);
-        }
-        return graphPart ?? sequencePart ?? throw new InvalidOperationException("A user vector needs a graph or a sequence part.");
+        var combined = fusion is not null
+            ? fusion.Fuse(graphPart!, sequencePart!)
+            : graphPart ?? sequencePart ?? throw new InvalidOperationException("A user vector needs a graph or a sequence part.");
+        return transitionPart is null ? combined : combined + transitionPart;
     }
 }

@@ -19,6 +19,7 @@ internal static class NetworkShapes
             LstmLayers = options.LstmLayers,
             LstmDropout = options.LstmDropout,
             SequenceDim = kind == ModelKind.GcnLstm ? options.SequenceDim : 0,
+            Transitions = kind.UsesSequence() && options.Transitions,
             Genres = features.Genres?.Vocabulary ?? [],
             Tags = features.Tags?.Vocabulary ?? [],
             Demographics = features.Demographics?.Vocabulary ?? [],

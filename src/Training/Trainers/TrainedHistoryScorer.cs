@@ -41,7 +41,7 @@ internal sealed class TrainedHistoryScorer(TrainedModel model) : IHistoryScorer
             {
                 graphPart = network.FoldIn(items, indices, ones(1, recent.Length, device: device)).select(1, recent.Length - 1);
             }
-            userVector = network.Combine(graphPart, sequencePart);
+            userVector = network.Combine(graphPart, sequencePart, network.Transition(tensor(new long[] { recent[^1] }, device: device)));
         }
         userVector.mm(items.t()).cpu().data<float>().CopyTo(scores);
     }

@@ -294,7 +294,20 @@ internal sealed class TrainingSession : IDisposable
             var foldInRows = foldIn.view(-1, foldIn.shape[2]).index_select(0, positions);
             graphPart = where(tensor(batch.Anonymous, device: _device).index_select(0, positionRows).unsqueeze(1), foldInRows, graphPart);
         }
-        var userVectors = _network.Combine(graphPart, sequencePart);
+        // The transition row of the movie read at each position; a dropped input is dropped here too.
+        var lastItems = inputs.view(-1).index_select(0, positions);
+        var transitionPart = _network.Transition(lastItems);
+        if (transitionPart is not null && keep is not null)
+        {
+            transitionPart = transitionPart * keep.view(-1).index_select(0, positions).unsqueeze(1);
+        }
+        if (transitionPart is not null && _options.TransitionDropout > 0)
+        {
+            // Inverted dropout of whole T rows: the LSTM must predict those positions without the memorised successor.
+            var kept = (rand(transitionPart.shape[0], 1, device: _device) >= _options.TransitionDropout).to_type(ScalarType.Float32);
+            transitionPart = transitionPart * kept / (1 - _options.TransitionDropout);
+        }
+        var userVectors = _network.Combine(graphPart, sequencePart, transitionPart);
         if (batch.NextCount > 0)
         {
             var negatives = _losses.Kind == RankingLoss.Bpr ? _losses.BprNegatives(batch.TargetUsers) : null;

@@ -34,6 +34,7 @@ internal sealed class UserVectorBuilder(RecommenderNetwork network, bool[] conne
         var maxLength = Math.Max(1, users.Max(u => Math.Min(histories.Length(u), maxHistory)));
         var padded = new long[users.Length * maxLength];
         var lengths = new long[users.Length];
+        var lastItems = new long[users.Length];
         var hasHistory = new bool[users.Length];
         for (var b = 0; b < users.Length; b++)
         {
@@ -43,11 +44,12 @@ internal sealed class UserVectorBuilder(RecommenderNetwork network, bool[] conne
                 padded[b * maxLength + t] = recent[t];
             }
             lengths[b] = Math.Max(1, recent.Length);
+            lastItems[b] = recent.Length > 0 ? recent[^1] : 0;
             hasHistory[b] = recent.Length > 0;
         }
         var inputs = RecommenderNetwork.SequenceInputs(items, tensor(padded, [users.Length, maxLength], device: device), keep: null);
         var sequencePart = network.Sequence.EncodeLast(inputs, tensor(lengths, device: device));
-        var combined = network.Combine(graphPart, sequencePart);
+        var combined = network.Combine(graphPart, sequencePart, network.Transition(tensor(lastItems, device: device)));
         // A user without history is scored by the graph part alone (docs/architecture.md); without a graph part, by nothing.
         var fallback = graphPart ?? zeros_like(combined);
         var mask = tensor(hasHistory, device: device).unsqueeze(1);

@@ -36,12 +36,14 @@ public sealed class CompiledUserVectorGraphTests
     }
 
     [Theory]
-    [InlineData(3, 3000, 64, 64, 1, MaxHistory)]
+    [InlineData(3, 3000, 64, 64, 1, MaxHistory, true)]
     // H = 21 and D = 12 leave remainders in every vectorised loop (4H = 84 = 64 + 2·8 + 4).
-    [InlineData(4, 500, 12, 21, 2, 30)]
-    public void Graph_MatchesOnnxRuntimeOnAThousandHistories(int seed, int movies, int dim, int hidden, int layers, int maxHistory)
+    [InlineData(4, 500, 12, 21, 2, 30, true)]
+    // Bundles written before the transition table.
+    [InlineData(5, 500, 16, 16, 1, 30, false)]
+    public void Graph_MatchesOnnxRuntimeOnAThousandHistories(int seed, int movies, int dim, int hidden, int layers, int maxHistory, bool transitions)
     {
-        var weights = SyntheticModel.CreateWeights(seed, movies, userCount: movies / 15, dim, hidden, layers, maxHistory);
+        var weights = SyntheticModel.CreateWeights(seed, movies, userCount: movies / 15, dim, hidden, layers, maxHistory, transitions);
         var compiled = Compile(OnnxGraphBuilder.BuildBytes(weights), weights.Dim);
 
         Assert.Equal((dim, hidden, layers, movies), (compiled.Dim, compiled.Hidden, compiled.Layers, compiled.MovieCount));
@@ -84,6 +86,8 @@ public sealed class CompiledUserVectorGraphTests
         { "alpha", "Gemm_gate_logits", "'alpha'" },
         { "transB", "Gemm_sequence_vector", "'transB'" },
         { "sub order", "Sub_graph_minus_sequence", "inputs" },
+        { "first step", "GatherElements_last_movie_column", "'axis'" },
+        { "int32 lengths", "Cast_lengths_int64", "'to'" },
         { "extra node", "Identity_unused", "not part of" },
     };
 
@@ -240,8 +244,14 @@ public sealed class CompiledUserVectorGraphTests
                 graph.Node.Single(node => node.Name == "Gemm_sequence_vector").Attribute.Single(attribute => attribute.Name == "transB").I = 0;
                 break;
             case "sub order":
-                var sub = graph.Node.Single(node => node.OpType == "Sub");
+                var sub = graph.Node.Single(node => node.Name == "Sub_graph_minus_sequence");
                 (sub.Input[0], sub.Input[1]) = (sub.Input[1], sub.Input[0]);
+                break;
+            case "first step":
+                graph.Node.Single(node => node.OpType == "GatherElements").Attribute.Single().I = 0;
+                break;
+            case "int32 lengths":
+                graph.Node.Single(node => node.OpType == "Cast").Attribute.Single().I = (long)TensorProto.Types.DataType.Int32;
                 break;
             case "extra node":
                 var identity = new NodeProto { OpType = "Identity", Name = "Identity_unused" };

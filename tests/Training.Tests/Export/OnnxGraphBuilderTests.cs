@@ -56,11 +56,12 @@ public class OnnxGraphBuilderTests
     }
 
     [Theory]
-    [InlineData(1, 16, 24)]
-    [InlineData(3, 8, 12)]
-    public void OnnxGraph_MatchesReferenceForOtherLayerCountsAndSizes(int layers, int dim, int hidden)
+    [InlineData(1, 16, 24, true)]
+    [InlineData(3, 8, 12, true)]
+    [InlineData(2, 8, 12, false)]
+    public void OnnxGraph_MatchesReferenceForOtherLayerCountsAndSizes(int layers, int dim, int hidden, bool transitions)
     {
-        var weights = SyntheticModel.CreateWeights(seed: layers, movieCount: 100, userCount: 0, dim, hidden, layers, maxHistory: 20);
+        var weights = SyntheticModel.CreateWeights(seed: layers, movieCount: 100, userCount: 0, dim, hidden, layers, maxHistory: 20, transitions);
         var reference = new ReferenceGcnLstm(weights);
         using var model = new UserVectorModel(OnnxGraphBuilder.BuildBytes(weights), dim);
         var random = new Random(layers);

@@ -48,7 +48,7 @@ internal sealed class ReferenceGcnLstm
         for (var row = 0; row < dim; row++)
         {
             var z = Sigmoid(TensorPrimitives.Dot<double>(_gate.AsSpan(row * 2 * dim, 2 * dim), gateInput) + _weights.GateBias[row]);
-            u[row] = z * g[row] + (1 - z) * s[row];
+            u[row] = z * g[row] + (1 - z) * s[row] + (_weights.TransitionTable?[history[^1] * dim + row] ?? 0);
         }
         return u;
     }
