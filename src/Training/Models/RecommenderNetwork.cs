@@ -64,6 +64,29 @@ internal sealed class RecommenderNetwork : nn.Module
     /// <summary>T rows of the given movies ([...] indices → [..., Dim]), or null when the network has no table.</summary>
     public Tensor? Transition(Tensor lastItems) => transitions?.call(lastItems);
 
+    /// <summary>
+    /// <see cref="Transition"/> rows [P, Dim] for training positions: zero where <paramref name="keep"/> ([P], 1 or 0)
+    /// dropped the input movie, and each row left out with probability <paramref name="dropout"/> (inverted dropout),
+    /// so that the LSTM must predict those positions without the memorised successor.
+    /// </summary>
+    public Tensor? TrainingTransition(Tensor lastItems, Tensor? keep, double dropout)
+    {
+        var rows = Transition(lastItems);
+        if (rows is null)
+        {
+            return null;
+        }
+        if (keep is not null)
+        {
+            rows = rows * keep.unsqueeze(1);
+        }
+        if (dropout > 0)
+        {
+            rows = rows * (rand(rows.shape[0], 1, device: rows.device) >= dropout).to_type(ScalarType.Float32) / (1 - dropout);
+        }
+        return rows;
+    }
+
     /// <summary>The vector standing in for g when the user is not in the graph (gcn-lstm only).</summary>
     public Parameter? Anonymous => anonymous;
 

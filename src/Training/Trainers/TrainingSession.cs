@@ -191,7 +191,9 @@ internal sealed class TrainingSession : IDisposable
     {
         var users = Enumerable.Range(0, _trainItems.UserCount).Where(u => _trainItems.Count(u) > 0).ToArray();
         Shuffle(users);
-        var batchSize = _network.Sequence is not null && stage == TrainingStage.Full ? _options.SequenceUserBatchSize ?? _options.UserBatchSize : _options.UserBatchSize;
+        var batchSize = _network.Sequence is null || stage != TrainingStage.Full ? _options.UserBatchSize
+            : _kind == ModelKind.Lstm ? _options.LstmUserBatchSize ?? _options.SequenceUserBatchSize ?? _options.UserBatchSize
+            : _options.SequenceUserBatchSize ?? _options.UserBatchSize;
         double lossSum = 0, rankingSum = 0, ratingSum = 0;
         var steps = 0;
         var batch = new List<int>();
@@ -294,19 +296,8 @@ internal sealed class TrainingSession : IDisposable
             var foldInRows = foldIn.view(-1, foldIn.shape[2]).index_select(0, positions);
             graphPart = where(tensor(batch.Anonymous, device: _device).index_select(0, positionRows).unsqueeze(1), foldInRows, graphPart);
         }
-        // The transition row of the movie read at each position; a dropped input is dropped here too.
-        var lastItems = inputs.view(-1).index_select(0, positions);
-        var transitionPart = _network.Transition(lastItems);
-        if (transitionPart is not null && keep is not null)
-        {
-            transitionPart = transitionPart * keep.view(-1).index_select(0, positions).unsqueeze(1);
-        }
-        if (transitionPart is not null && _options.TransitionDropout > 0)
-        {
-            // Inverted dropout of whole T rows: the LSTM must predict those positions without the memorised successor.
-            var kept = (rand(transitionPart.shape[0], 1, device: _device) >= _options.TransitionDropout).to_type(ScalarType.Float32);
-            transitionPart = transitionPart * kept / (1 - _options.TransitionDropout);
-        }
+        var transitionPart = _network.TrainingTransition(
+            inputs.view(-1).index_select(0, positions), keep?.view(-1).index_select(0, positions), _options.TransitionDropout);
         var userVectors = _network.Combine(graphPart, sequencePart, transitionPart);
         if (batch.NextCount > 0)
         {
