@@ -42,8 +42,7 @@ public static class ApiProblems
     /// <summary>503 with Retry-After (whole seconds, at least 1) set on <paramref name="response"/>.</summary>
     public static ProblemHttpResult ModelUnavailable(HttpResponse response, TimeSpan retryAfter)
     {
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        SetRetryAfter(response, retryAfter);
         return Create(StatusCodes.Status503ServiceUnavailable, ModelUnavailableType, "No model available",
             "No model is published yet, or the published one could not be loaded; retry later.", parameter: null);
     }
@@ -51,7 +50,7 @@ public static class ApiProblems
     /// <summary>503 with Retry-After set on <paramref name="response"/>: Blob Storage could not be reached while <paramref name="action"/>.</summary>
     public static ProblemHttpResult StorageUnavailable(HttpResponse response, TimeSpan retryAfter, string action)
     {
-        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        SetRetryAfter(response, retryAfter);
         return Create(StatusCodes.Status503ServiceUnavailable, StorageUnavailableType, "Storage unavailable",
             $"Blob Storage could not be reached while {action}; nothing was started. Retry later.", parameter: null);
     }
@@ -59,10 +58,14 @@ public static class ApiProblems
     /// <summary>503 with Retry-After set on <paramref name="response"/>: Table Storage could not be reached; <paramref name="outcome"/> says what that left.</summary>
     public static ProblemHttpResult EventStorageUnavailable(HttpResponse response, TimeSpan retryAfter, string outcome)
     {
-        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        SetRetryAfter(response, retryAfter);
         return Create(StatusCodes.Status503ServiceUnavailable, StorageUnavailableType, "Storage unavailable",
             $"The user events table could not be reached; {outcome} Retry later.", parameter: null);
     }
+
+    /// <summary>Retry-After in whole seconds, at least 1.</summary>
+    private static void SetRetryAfter(HttpResponse response, TimeSpan retryAfter) =>
+        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     private static ProblemHttpResult Create(int status, string type, string title, string detail, string? parameter)
     {

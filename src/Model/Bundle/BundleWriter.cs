@@ -47,19 +47,12 @@ public static class BundleWriter
     /// Replaces the evaluation metrics recorded in a written bundle's manifest (a candidate is evaluated from its own
     /// bundle, after it was written). Only manifest.json changes; the new one replaces the old in one rename.
     /// </summary>
-    public static BundleManifest ReplaceMetrics(string bundleDirectory, IReadOnlyDictionary<string, double> metrics) =>
-        UpdateManifest(bundleDirectory, manifest => manifest with { Metrics = new SortedDictionary<string, double>(metrics.ToDictionary(), StringComparer.Ordinal) });
-
-    /// <summary>Records <see cref="BundleManifest.DataEndUtc"/> in a written bundle's manifest, as <see cref="ReplaceMetrics"/> does.</summary>
-    public static BundleManifest RecordDataEnd(string bundleDirectory, DateTimeOffset dataEndUtc) =>
-        UpdateManifest(bundleDirectory, manifest => manifest with { DataEndUtc = dataEndUtc.ToUniversalTime() });
-
-    private static BundleManifest UpdateManifest(string bundleDirectory, Func<BundleManifest, BundleManifest> update)
+    public static BundleManifest ReplaceMetrics(string bundleDirectory, IReadOnlyDictionary<string, double> metrics)
     {
         var path = Path.Combine(bundleDirectory, BundleFiles.Manifest);
         var manifest = JsonSerializer.Deserialize<BundleManifest>(File.ReadAllBytes(path), BundleManifest.SerializerOptions)
             ?? throw new InvalidDataException($"{path}: empty manifest.");
-        var updated = update(manifest);
+        var updated = manifest with { Metrics = new SortedDictionary<string, double>(metrics.ToDictionary(), StringComparer.Ordinal) };
         var staging = path + ".new";
         File.WriteAllBytes(staging, JsonSerializer.SerializeToUtf8Bytes(updated, BundleManifest.SerializerOptions));
         File.Move(staging, path, overwrite: true);
@@ -101,6 +94,7 @@ public static class BundleWriter
             Metrics = new SortedDictionary<string, double>(content.Metrics.ToDictionary(), StringComparer.Ordinal),
             AnonymousVector = content.AnonymousVector,
             SessionFoldIn = content.SessionFoldIn,
+            DataEndUtc = content.DataEndUtc?.ToUniversalTime(),
             Files = files,
         };
         WriteBytes(folder, BundleFiles.Manifest, JsonSerializer.SerializeToUtf8Bytes(manifest, BundleManifest.SerializerOptions));

@@ -148,6 +148,7 @@ public sealed class ModelBundle
                 PrecomputedScores = precomputedScores,
                 AnonymousVector = manifest.AnonymousVector,
                 SessionFoldIn = manifest.SessionFoldIn,
+                DataEndUtc = manifest.DataEndUtc,
                 DatasetFingerprint = manifest.DatasetFingerprint,
                 HyperParameters = manifest.HyperParameters,
                 Metrics = manifest.Metrics,

@@ -52,6 +52,9 @@ public sealed class ModelBundleContent
     /// <summary>A session's graph part is a + the mean of the movie table over the history it reads (else a alone).</summary>
     public bool SessionFoldIn { get; init; }
 
+    /// <summary>The newest interaction the histories were built from (<see cref="BundleManifest.DataEndUtc"/>); null when unknown.</summary>
+    public DateTimeOffset? DataEndUtc { get; init; }
+
     public required string DatasetFingerprint { get; init; }
     public IReadOnlyDictionary<string, string> HyperParameters { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();

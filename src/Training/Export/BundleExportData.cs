@@ -23,6 +23,9 @@ public sealed class BundleExportData
     public required float[] PopularityScores { get; init; }
 
     public required string DatasetFingerprint { get; init; }
+
+    /// <summary>The newest interaction the histories come from; null when unknown (synthetic data).</summary>
+    public DateTimeOffset? DataEndUtc { get; init; }
     public IReadOnlyDictionary<string, string> HyperParameters { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
 
@@ -118,9 +121,20 @@ public sealed class BundleExportData
             PopularityItems = ranking,
             PopularityScores = [.. ranking.Select(item => (float)popularity[item])],
             DatasetFingerprint = dataset.Fingerprint,
+            DataEndUtc = timestamps.IsEmpty ? null : DateTimeOffset.FromUnixTimeSeconds(MaxTimestamp(timestamps)),
             HyperParameters = hyperParameters ?? new Dictionary<string, string>(),
             Metrics = metrics ?? new Dictionary<string, double>(),
         };
+    }
+
+    private static long MaxTimestamp(ReadOnlySpan<long> timestamps)
+    {
+        var newest = long.MinValue;
+        foreach (var timestamp in timestamps)
+        {
+            newest = Math.Max(newest, timestamp);
+        }
+        return newest;
     }
 
     /// <summary>Array.Sort is not stable: restores ascending row order within runs of equal timestamps.</summary>

@@ -73,6 +73,7 @@ public static class ModelBundleExporter
             PrecomputedScores = new float[data.UserIds.Length * precomputedCount],
             AnonymousVector = weights.Anonymous,
             SessionFoldIn = weights.SessionFoldIn,
+            DataEndUtc = data.DataEndUtc,
             DatasetFingerprint = data.DatasetFingerprint,
             HyperParameters = WithArchitecture(data.HyperParameters, weights),
             Metrics = data.Metrics,

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Recommender.Model.Data;
 using Recommender.Model.Events;
+using Recommender.Training.Trainers;
 
 namespace Recommender.Training.Retraining;
 
@@ -106,16 +107,8 @@ public static class ReleaseEventMerge
 
     private static long Key(int user, int item) => ((long)user << 32) | (uint)item;
 
-    private static float MeanRating(MovieLensDataset release)
-    {
-        var ratings = release.Interactions.Ratings;
-        double sum = 0;
-        foreach (var rating in ratings)
-        {
-            sum += rating;
-        }
-        return ratings.IsEmpty ? release.Scale.Max : (float)(sum / ratings.Length);
-    }
+    private static float MeanRating(MovieLensDataset release) =>
+        release.Interactions.Ratings.IsEmpty ? release.Scale.Max : RatingBaselines.MeanRating(release.Interactions.Ratings);
 
     /// <summary>The nearest rating the release's scale has (events use half stars; ml-100k has whole ones).</summary>
     private static float OnScale(float rating, RatingScale scale) =>

@@ -161,7 +161,6 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
             record.Metrics["train.best_epoch"] = trained.BestEpoch;
             record.Metrics["train.epochs"] = trained.History.Count;
             version = await Timed(record, phase, "export", () => Task.FromResult(ModelBundleExporter.Export(trained, split, bundleFolder).ModelVersion)).ConfigureAwait(false);
-            BundleWriter.RecordDataEnd(bundleFolder, LearntDataEnd(split));
         }
         record.CandidateVersion = version;
 
@@ -228,20 +227,6 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
             LogPublishedUnusable(record.RunId, published.Version, error);
             return null;
         }
-    }
-
-    /// <summary>The newest interaction the bundle's histories come from (the exporter reads Train and Validation); live events start after it.</summary>
-    private static DateTimeOffset LearntDataEnd(DataSplit split)
-    {
-        var newest = long.MinValue;
-        foreach (var table in new[] { split.Train, split.Validation })
-        {
-            foreach (var timestamp in table.Timestamps)
-            {
-                newest = Math.Max(newest, timestamp);
-            }
-        }
-        return newest == long.MinValue ? DateTimeOffset.UnixEpoch : DateTimeOffset.FromUnixTimeSeconds(newest);
     }
 
     private static void AddMetrics(RunRecord record, string model, Model.Evaluation.RankingResult result) => AddMetrics(record, model, result.Metrics);

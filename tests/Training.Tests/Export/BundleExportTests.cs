@@ -47,13 +47,21 @@ public sealed class BundleExportTests : IDisposable
         Assert.Equal(new BundleMovie(30, "Thirty", 2001, ["Comedy", "Romance"]).Title, data.Movies[2].Title);
         Assert.Equal("Movie 40", data.Movies[3].Title);
         Assert.Equal("feedbeef00", data.DatasetFingerprint);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(5), data.DataEndUtc);
     }
 
     [Fact]
     public void Export_WritesALoadableBundleWithArchitectureAndPrecomputedLists()
     {
         var weights = SyntheticModel.CreateWeights(seed: 4, movieCount: 120, userCount: 30, dim: 8, hidden: 12, layers: 2, maxHistory: 10);
+        var dataEnd = new DateTimeOffset(2025, 12, 31, 23, 0, 0, TimeSpan.FromHours(2));
         var data = SyntheticModel.CreateExportData(seed: 5, weights);
+        data = new BundleExportData
+        {
+            Movies = data.Movies, UserIds = data.UserIds, History = data.History, Seen = data.Seen, PopularityItems = data.PopularityItems,
+            PopularityScores = data.PopularityScores, DatasetFingerprint = data.DatasetFingerprint, HyperParameters = data.HyperParameters,
+            DataEndUtc = dataEnd,
+        };
         var path = Path.Combine(_folder, "bundle");
 
         var manifest = ModelBundleExporter.Export(weights, data, path, precomputedCount: 15, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
@@ -66,6 +74,8 @@ public sealed class BundleExportTests : IDisposable
         Assert.Equal("synthetic", bundle.Manifest.HyperParameters["source"]);
         Assert.Equal(weights.MovieTable, bundle.Content.MovieTable);
         Assert.Equal(weights.Anonymous, bundle.Content.AnonymousVector);
+        Assert.Equal(dataEnd, bundle.Manifest.DataEndUtc);
+        Assert.Equal(TimeSpan.Zero, bundle.Manifest.DataEndUtc!.Value.Offset);
         for (var user = 0; user < weights.UserCount; user++)
         {
             var row = bundle.Content.PrecomputedItems.AsSpan(user * 15, 15).ToArray();
