@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Recommender.Model.Bundle;
 using Recommender.Model.Engine;
 using Recommender.Model.Evaluation;
@@ -53,6 +54,10 @@ internal sealed class TrainCommand(IDatasetLoader datasets, CliConsoles consoles
         [CommandOption("--max-epochs <N>")]
         [Description("Upper bound on training epochs per stage (early stopping usually ends sooner).")]
         public int? MaxEpochs { get; init; }
+
+        [CommandOption("--checkpoint-dir <DIR>")]
+        [Description("Save each model's training after every epoch in this folder, and resume from it when the same data, split and options were being trained.")]
+        public string? CheckpointDir { get; init; }
 
         [CommandOption("--device <NAME>")]
         [Description("auto (CUDA when TorchSharp reports it), cpu or cuda.")]
@@ -144,7 +149,12 @@ internal sealed class TrainCommand(IDatasetLoader datasets, CliConsoles consoles
             else
             {
                 var stages = options.MaxEpochs + (model == MainModel ? options.GraphWarmupEpochs : 0);
-                trained = TrainWithProgress(model, stages, progress => ModelTrainer.Train(model, split, options, progress), console);
+                var checkpoint = settings.CheckpointDir is { } checkpointDir
+                    ? new TrainingCheckpoint(checkpointDir, CheckpointIdentity.For(model, dataset.Fingerprint, JsonSerializer.Serialize(settings.Split), options))
+                    : null;
+                trained = TrainWithProgress(model, stages, progress => ModelTrainer.Train(
+                    model, split, options, progress, cancellationToken, checkpoint,
+                    resumedFrom: epoch => console.WriteLine($"{model}: resuming after epoch {epoch}, from the checkpoint in {checkpoint!.Folder}")), console);
                 scorer = trained.Scorer;
                 curves[model] = trained.History;
             }
@@ -255,14 +265,14 @@ internal sealed class TrainCommand(IDatasetLoader datasets, CliConsoles consoles
         }
         T? trained = null;
         console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(progressContext =>
             {
                 var task = progressContext.AddTask(model, maxValue: maxEpochs);
                 trained = train(new SynchronousProgress(epoch =>
                 {
                     task.Description = $"{model} {Markup.Escape(Describe(epoch))}";
-                    task.Increment(1);
+                    task.Value = epoch.Epoch;
                 }));
                 task.Value = task.MaxValue;
             });

@@ -28,20 +28,27 @@ internal sealed class InteractionGraph
     public int NodeCount => UserCount + ItemCount;
     public int EdgeCount => _edgeUsers.Length;
 
-    /// <summary>Interactions rated below <paramref name="minRating"/> (when given) are not edges.</summary>
-    public static InteractionGraph Build(InteractionTable train, float? minRating, bool weightByRating)
+    /// <summary>
+    /// The graph of the tables' interactions (all over the same user and movie index spaces); interactions rated below
+    /// <paramref name="minRating"/> (when given) are not edges.
+    /// </summary>
+    public static InteractionGraph Build(IReadOnlyList<InteractionTable> tables, float? minRating, bool weightByRating)
     {
-        var keys = new List<long>(train.Count);
-        var weights = new List<float>(train.Count);
-        for (var row = 0; row < train.Count; row++)
+        var train = tables[0];
+        var keys = new List<long>(tables.Sum(t => t.Count));
+        var weights = new List<float>(keys.Capacity);
+        foreach (var table in tables)
         {
-            var rating = train.Ratings[row];
-            if (minRating is { } min && rating < min)
+            for (var row = 0; row < table.Count; row++)
             {
-                continue;
+                var rating = table.Ratings[row];
+                if (minRating is { } min && rating < min)
+                {
+                    continue;
+                }
+                keys.Add((long)table.Users[row] * train.ItemCount + table.Items[row]);
+                weights.Add(weightByRating ? rating : 1f);
             }
-            keys.Add((long)train.Users[row] * train.ItemCount + train.Items[row]);
-            weights.Add(weightByRating ? rating : 1f);
         }
         var keyArray = keys.ToArray();
         var weightArray = weights.ToArray();

@@ -17,6 +17,18 @@ internal sealed class EarlyStopping(nn.Module network, int firstEpoch, int minEp
 
     public int BestEpoch { get; private set; } = firstEpoch - 1;
 
+    /// <summary>The best epoch's weights kept so far (null when none were).</summary>
+    public IReadOnlyDictionary<string, Tensor>? BestWeights => _best;
+
+    /// <summary>Continues from a checkpoint's state: its best score, epoch and kept weights (this takes them over).</summary>
+    public void Resume(double bestNdcg, int bestEpoch, Dictionary<string, Tensor>? bestWeights)
+    {
+        Dispose();
+        BestNdcg = bestNdcg;
+        BestEpoch = bestEpoch;
+        _best = bestWeights;
+    }
+
     /// <summary>Takes the weights from before the stage, scoring <paramref name="ndcg"/>, as the ones to beat.</summary>
     public void KeepCurrent(double ndcg) => Keep(firstEpoch - 1, ndcg);
 

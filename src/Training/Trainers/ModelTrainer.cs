@@ -16,31 +16,37 @@ public static class ModelTrainer
     /// stopping on ndcg@10 over <paramref name="split"/>.Validation (every epoch is reported to
     /// <paramref name="progress"/>). The returned model scores users from their train + validation history; its
     /// rating metrics, when it has a rating head, are measured on <paramref name="split"/>.Test. Trainings in one
-    /// process run one at a time (see TrainingGate); the same seed, options and split give the same weights.
+    /// process run one at a time (see TrainingGate); the same seed, options and split give the same weights. With a
+    /// <paramref name="checkpoint"/>, every epoch is saved there and a training that stopped resumes after its last
+    /// saved epoch (reported to <paramref name="resumedFrom"/>), ending with the weights of an uninterrupted run.
     /// </summary>
     public static TrainedModel Train(
         string modelName,
         DataSplit split,
         TrainingOptions options,
         IProgress<EpochReport>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        TrainingCheckpoint? checkpoint = null,
+        Action<int>? resumedFrom = null)
     {
         var kind = ModelKinds.Parse(modelName);
         options.Validate();
         lock (TrainingGate)
         {
-            return TrainLocked(kind, split, options, progress, cancellationToken);
+            return TrainLocked(kind, split, options, progress, cancellationToken, checkpoint, resumedFrom);
         }
     }
 
-    private static TrainedModel TrainLocked(ModelKind kind, DataSplit split, TrainingOptions options, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    private static TrainedModel TrainLocked(
+        ModelKind kind, DataSplit split, TrainingOptions options, IProgress<EpochReport>? progress, CancellationToken cancellationToken,
+        TrainingCheckpoint? checkpoint, Action<int>? resumedFrom)
     {
         var watch = Stopwatch.StartNew();
         var device = TorchRuntime.Initialize(options);
         var session = new TrainingSession(kind, split, options, device);
         try
         {
-            var (history, bestEpoch) = session.Fit(progress, cancellationToken);
+            var (history, bestEpoch) = session.Fit(progress, cancellationToken, checkpoint, resumedFrom);
             var (items, users, userVectors) = session.FinalTables();
             var model = new TrainedModel(
                 kind,

@@ -6,9 +6,9 @@ namespace Recommender.Training.Trainers;
 /// <summary>
 /// The ranking losses a training session steps on: the configured one (<see cref="Kind"/>: full softmax, sampled
 /// softmax or BPR with uniformly sampled negatives) and the multinomial loss over target sets. Negatives come from the
-/// session's own <see cref="Random"/>, so a seeded run draws the same ones.
+/// session's own <see cref="Random"/> (given per call), so a seeded run draws the same ones.
 /// </summary>
-internal sealed class RankingLosses(RankingLoss kind, SampledSoftmax? sampledSoftmax, UserItemLists trainItems, int itemCount, Random random, Device device)
+internal sealed class RankingLosses(RankingLoss kind, SampledSoftmax? sampledSoftmax, UserItemLists trainItems, int itemCount, Device device)
 {
     public RankingLoss Kind => kind;
 
@@ -61,11 +61,11 @@ internal sealed class RankingLosses(RankingLoss kind, SampledSoftmax? sampledSof
     }
 
     /// <summary>One sampled negative per user, for BPR.</summary>
-    public Tensor BprNegatives(IEnumerable<long> users) =>
-        tensor(users.Select(u => (long)SampleNegative((int)u)).ToArray(), device: device);
+    public Tensor BprNegatives(IEnumerable<long> users, Random random) =>
+        tensor(users.Select(u => (long)SampleNegative((int)u, random)).ToArray(), device: device);
 
     /// <summary>A movie the user has not rated in training, drawn uniformly (gives up after 32 tries).</summary>
-    private int SampleNegative(int user)
+    private int SampleNegative(int user, Random random)
     {
         var candidate = random.Next(itemCount);
         for (var attempt = 0; attempt < 32 && trainItems.Contains(user, candidate); attempt++)

@@ -42,6 +42,8 @@ public sealed record TrainingOptions
 
     /// <summary>Weight each edge by its rating (before normalisation) instead of 1.</summary>
     public bool WeightEdgesByRating { get; init; }
+    /// <summary>Graph models: the final tables propagate over the training and the validation interactions.</summary>
+    public bool ValidationEdgesInFinalGraph { get; init; } = true;
 
     public bool UseGenres { get; init; } = true;
     public bool UseTags { get; init; } = true;

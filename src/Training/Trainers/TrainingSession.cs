@@ -21,12 +21,13 @@ internal sealed class TrainingSession : IDisposable
     private readonly DataSplit _split;
     private readonly TrainingOptions _options;
     private readonly Device _device;
-    private readonly Random _random;
+    private Random _random;
     private readonly UserHistories _trainHistories;
     private readonly UserItemLists _trainItems;
     private readonly bool[] _connectedUsers;
     private readonly RecommenderNetwork _network;
     private readonly GraphInputs _inputs;
+    private readonly Func<GraphInputs?> _finalInputs;
     private readonly SampledSoftmax? _sampledSoftmax;
     private readonly RankingLosses _losses;
     private readonly Adam _optimizer;
@@ -50,7 +51,7 @@ internal sealed class TrainingSession : IDisposable
         _trainHistories = UserHistories.Build(train);
         _trainItems = UserItemLists.Build(train);
 
-        InteractionGraph? graph = kind.UsesGraph() ? InteractionGraph.Build(train, options.MinEdgeRating, options.WeightEdgesByRating) : null;
+        InteractionGraph? graph = kind.UsesGraph() ? InteractionGraph.Build([train], options.MinEdgeRating, options.WeightEdgesByRating) : null;
         _connectedUsers = graph?.ConnectedUsers() ?? Enumerable.Range(0, train.UserCount).Select(u => _trainItems.Count(u) > 0).ToArray();
         var features = kind.UsesGraph()
             ? SideFeatures.Build(split.Dataset, options.UseGenres, options.UseTags, options.UseDemographics, options.MinTagMovies)
@@ -66,12 +67,15 @@ internal sealed class TrainingSession : IDisposable
         _network.to(device);
         _userVectors = new UserVectorBuilder(_network, _connectedUsers, options.MaxHistory, device);
         _inputs = GraphInputs.Create(shape, graph, features, device);
+        _finalInputs = () => kind.UsesGraph() && options.ValidationEdgesInFinalGraph && split.Validation.Count > 0
+            ? GraphInputs.Create(shape, InteractionGraph.Build([train, split.Validation], options.MinEdgeRating, options.WeightEdgesByRating), features, device)
+            : null;
         var loss = options.ResolveLoss(kind, train.ItemCount);
         if (loss == RankingLoss.SampledSoftmax)
         {
             _sampledSoftmax = new SampledSoftmax(train, options.SampledNegatives, options.NegativeSamplingExponent, device);
         }
-        _losses = new RankingLosses(loss, _sampledSoftmax, _trainItems, train.ItemCount, _random, device);
+        _losses = new RankingLosses(loss, _sampledSoftmax, _trainItems, train.ItemCount, device);
         _chunksByUser = kind.UsesSequence() ? SequenceChunk.Split(_trainHistories, options.MaxHistory) : null;
         _parameters = _network.parameters().ToList();
         var graphParameters = _network.Graph.parameters().ToList();
@@ -92,54 +96,90 @@ internal sealed class TrainingSession : IDisposable
     /// Runs the epochs; leaves the network holding the weights of the best validation epoch. gcn-lstm trains in two
     /// stages: the graph part alone first (graph and rating losses, early stopping on the ndcg@10 of u = g), then
     /// everything jointly (early stopping on the ndcg@10 of the fused vector). The joint stage starts from a graph
-    /// as good as LightGCN's, so the sequence part and the gate only have to add to it.
+    /// as good as LightGCN's, so the sequence part and the gate only have to add to it. With a
+    /// <paramref name="checkpoint"/>, every epoch is saved and training resumes after the newest saved epoch
+    /// (<paramref name="resumedFrom"/> says which epoch).
     /// </summary>
-    public (List<EpochReport> History, int BestEpoch) Fit(IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    public (List<EpochReport> History, int BestEpoch) Fit(
+        IProgress<EpochReport>? progress, CancellationToken cancellationToken, TrainingCheckpoint? checkpoint = null, Action<int>? resumedFrom = null)
     {
         var validationItems = UserItemLists.Build(_split.Validation);
         List<int> validationUsers = [.. RankingProbe.ValidationUsers(validationItems, _options)];
-        var history = new List<EpochReport>();
-        if (_kind == ModelKind.GcnLstm && _options.GraphWarmupEpochs > 0)
+        var resume = checkpoint?.Load(_network, _optimizer);
+        var history = resume?.State.History ?? [];
+        if (resume is { } resumed)
         {
-            RunStage(TrainingStage.GraphWarmup, _options.GraphWarmupEpochs, validationUsers, validationItems, history, progress, cancellationToken);
+            resumedFrom?.Invoke(resumed.State.Epoch);
+        }
+        var warmup = _kind == ModelKind.GcnLstm && _options.GraphWarmupEpochs > 0;
+        var stage = new StageRun(validationUsers, validationItems, history, progress, checkpoint, cancellationToken);
+        if (warmup && resume?.State.Stage != TrainingStage.Full)
+        {
+            RunStage(TrainingStage.GraphWarmup, _options.GraphWarmupEpochs, stage, resume);
+            resume = null;
+        }
+        if (warmup)
+        {
             _graphGroup.LearningRate = _options.LearningRate * _options.GraphFineTuneRate;
         }
-        var bestEpoch = RunStage(TrainingStage.Full, _options.MaxEpochs, validationUsers, validationItems, history, progress, cancellationToken);
+        var bestEpoch = RunStage(TrainingStage.Full, _options.MaxEpochs, stage, resume);
         _network.eval();
         return (history, bestEpoch);
     }
 
-    private int RunStage(
-        TrainingStage stage,
-        int maxEpochs,
-        List<int> validationUsers,
-        UserItemLists validationItems,
-        List<EpochReport> history,
-        IProgress<EpochReport>? progress,
-        CancellationToken cancellationToken)
+    private sealed record StageRun(
+        List<int> ValidationUsers,
+        UserItemLists ValidationItems,
+        List<EpochReport> History,
+        IProgress<EpochReport>? Progress,
+        TrainingCheckpoint? Checkpoint,
+        CancellationToken CancellationToken);
+
+    private int RunStage(TrainingStage stage, int maxEpochs, StageRun run, (CheckpointState State, Dictionary<string, Tensor>? BestWeights)? resume)
     {
-        var firstEpoch = history.Count + 1;
+        var firstEpoch = resume?.State.StageFirstEpoch ?? run.History.Count + 1;
         using var stopping = new EarlyStopping(_network, firstEpoch, _options.MinEpochs, _options.Patience);
-        if (history.Count > 0 && validationUsers.Count > 0)
+        if (resume is { } resumed)
         {
-            KeepWarmedUpGraph(stopping, validationUsers, validationItems);
+            stopping.Resume(resumed.State.BestNdcg, resumed.State.BestEpoch, resumed.BestWeights);
         }
-        for (var epoch = firstEpoch; epoch < firstEpoch + maxEpochs; epoch++)
+        else if (run.History.Count > 0 && run.ValidationUsers.Count > 0)
+        {
+            KeepWarmedUpGraph(stopping, run.ValidationUsers, run.ValidationItems);
+        }
+        var lastEpoch = firstEpoch + maxEpochs - 1;
+        for (var epoch = (resume?.State.Epoch ?? firstEpoch - 1) + 1; resume?.State.StageEnded != true && epoch <= lastEpoch; epoch++)
         {
             var watch = Stopwatch.StartNew();
+            SeedEpoch(epoch);
             _network.train();
-            var (loss, ranking, rating) = _kind == ModelKind.Bpr ? PairEpoch(cancellationToken) : UserEpoch(stage, cancellationToken);
-            var ndcg = validationUsers.Count > 0 ? ValidationNdcg(validationUsers, validationItems, graphOnly: stage == TrainingStage.GraphWarmup) : double.NaN;
+            var (loss, ranking, rating) = _kind == ModelKind.Bpr ? PairEpoch(run.CancellationToken) : UserEpoch(stage, run.CancellationToken);
+            var ndcg = run.ValidationUsers.Count > 0 ? ValidationNdcg(run.ValidationUsers, run.ValidationItems, graphOnly: stage == TrainingStage.GraphWarmup) : double.NaN;
             var report = new EpochReport(epoch, loss, ranking, rating, ndcg, watch.Elapsed.TotalSeconds, stage);
-            history.Add(report);
-            progress?.Report(report);
-            if (stopping.Observe(epoch, ndcg))
+            run.History.Add(report);
+            var stop = stopping.Observe(epoch, ndcg);
+            run.Checkpoint?.Save(
+                new CheckpointState(run.Checkpoint.Identity, stage, firstEpoch, epoch, stop || epoch == lastEpoch, stopping.BestNdcg, stopping.BestEpoch, run.History),
+                _network, stopping.BestWeights, _optimizer);
+            run.Progress?.Report(report);
+            if (stop)
             {
                 break;
             }
         }
         stopping.RestoreBest();
         return stopping.BestEpoch;
+    }
+
+    /// <summary>
+    /// Seeds torch's generator (dropout, sampled negatives) and the session's own (shuffles, windows, BPR negatives)
+    /// from the run's seed and the epoch, so that an epoch resumed from a checkpoint draws what it would have drawn.
+    /// </summary>
+    private void SeedEpoch(int epoch)
+    {
+        var seed = unchecked(_options.Seed * 1_000_003 + epoch);
+        manual_seed(seed);
+        _random = new Random(seed);
     }
 
     /// <summary>
@@ -172,7 +212,8 @@ internal sealed class TrainingSession : IDisposable
         _network.eval();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var (users, items) = _network.Encode(_inputs);
+        using var finalInputs = _finalInputs();
+        var (users, items) = _network.Encode(finalInputs ?? _inputs);
         var histories = _split.Validation.Count > 0 ? UserHistories.Build(_split.Train, _split.Validation) : _trainHistories;
         var vectors = _userVectors.Of(users, items, Enumerable.Range(0, _split.Train.UserCount).ToArray(), histories);
         return (
@@ -301,7 +342,7 @@ internal sealed class TrainingSession : IDisposable
         var userVectors = _network.Combine(graphPart, sequencePart, transitionPart);
         if (batch.NextCount > 0)
         {
-            var negatives = _losses.Kind == RankingLoss.Bpr ? _losses.BprNegatives(batch.TargetUsers) : null;
+            var negatives = _losses.Kind == RankingLoss.Bpr ? _losses.BprNegatives(batch.TargetUsers, _random) : null;
             var next = _losses.Of(userVectors.narrow(0, 0, batch.NextCount), items, tensor(batch.Targets.ToArray(), device: _device), negatives);
             losses.Add(_options.NextItemLossWeight * next);
         }
@@ -337,7 +378,7 @@ internal sealed class TrainingSession : IDisposable
             var userTensor = tensor(users.Select(u => (long)u).ToArray(), device: _device);
             var targetTensor = tensor(targets, device: _device);
             var userVectors = _userVectors.GraphPart(graphUsers!, users, anonymous: null);
-            var negatives = _losses.Kind == RankingLoss.Bpr ? _losses.BprNegatives(users.Select(u => (long)u)) : null;
+            var negatives = _losses.Kind == RankingLoss.Bpr ? _losses.BprNegatives(users.Select(u => (long)u), _random) : null;
             var ranking = _losses.Of(userVectors, items, targetTensor, negatives);
             if (_options.EmbeddingL2 > 0)
             {

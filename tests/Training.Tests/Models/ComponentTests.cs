@@ -48,7 +48,7 @@ public sealed class ComponentTests
     {
         // u0–i0, u0–i1 (twice, merged), u1–i1, and u1–i2 rated below the threshold.
         var train = new InteractionTable([0, 0, 0, 1, 1], [0, 1, 1, 1, 2], [4, 5, 5, 3, 1], [1, 2, 3, 4, 5], userCount: 2, itemCount: 3);
-        var graph = InteractionGraph.Build(train, minRating: 2, weightByRating: false);
+        var graph = InteractionGraph.Build([train], minRating: 2, weightByRating: false);
         using var scope = NewDisposeScope();
 
         var symmetric = graph.SymmetricAdjacency(CPU).to_dense();
