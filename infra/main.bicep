@@ -47,6 +47,9 @@ param trainingMemory string = '56Gi'
 @description('Seconds one training execution may run.')
 param trainingTimeoutSeconds int = 14400
 
+@description('Times the training job starts a failed replica again; a retry resumes the run from its last epoch checkpoint.')
+param trainingRetryLimit int = 2
+
 @description('Training image, e.g. REGISTRY.azurecr.io/recommender-training:TAG; empty until it is pushed.')
 param trainingImage string = ''
 
@@ -156,6 +159,7 @@ module trainingJob 'modules/training-job.bicep' = {
     cpuCores: trainingCpuCores
     memory: trainingMemory
     replicaTimeoutSeconds: trainingTimeoutSeconds
+    replicaRetryLimit: trainingRetryLimit
     image: trainingImage
     registryLoginServer: registry.outputs.loginServer
     trainingIdentityId: identities.outputs.trainingIdentityId

@@ -29,6 +29,11 @@ param memory string
 @description('Seconds one execution may run before it is stopped.')
 param replicaTimeoutSeconds int
 
+@description('Times a failed or stopped replica is started again; each retry resumes the run from its checkpoint.')
+@minValue(0)
+@maxValue(5)
+param replicaRetryLimit int
+
 @description('Training image. Empty: a public placeholder until the image is pushed to the registry (see the README).')
 param image string
 
@@ -108,8 +113,9 @@ resource trainingJob 'Microsoft.App/jobs@2025-01-01' = {
         replicaCompletionCount: 1
       }
       replicaTimeout: replicaTimeoutSeconds
-      // A failed run is recorded by the run itself; retrying would bill the GPU again for the same failure.
-      replicaRetryLimit: 0
+      // A retried replica gets the same `--run-id`: it resumes from the checkpoint the run keeps beside its record in
+      // the runs container (after each epoch), so a crash or an evicted node costs at most one epoch.
+      replicaRetryLimit: replicaRetryLimit
       registries: [
         {
           server: registryLoginServer

@@ -13,6 +13,9 @@ internal sealed partial class CompiledTemplate(JsonObject main)
     public IReadOnlySet<string> ParameterNames() =>
         (main["parameters"]?.AsObject().Select(pair => pair.Key) ?? []).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>The default value of main.bicep's parameter <paramref name="name"/> (null when it has none).</summary>
+    public JsonNode? ParameterDefault(string name) => main["parameters"]?[name]?["defaultValue"];
+
     /// <summary>The resources of <paramref name="type"/> in the module deployment <paramref name="module"/>.</summary>
     public IReadOnlyList<JsonObject> Resources(string module, string type) =>
         Resources(ModuleTemplate(module)).Where(resource => (string?)resource["type"] == type).ToList();

@@ -116,6 +116,15 @@ public class SettingsDriftTests(InfraBuildFixture infra)
     private Dictionary<string, string> AppSettings() =>
         NameValues(infra.Main.Resource(FunctionAppModule, "Microsoft.Web/sites")["properties"]?["siteConfig"]?["appSettings"], "Function App appSettings");
 
+    [Fact]
+    public void TheTrainingJobRetriesAFailedReplica_WhichResumesFromTheRunsCheckpoint()
+    {
+        var configuration = infra.Main.Resource(TrainingJobModule, "Microsoft.App/jobs")["properties"]?["configuration"];
+        var limit = infra.Main.Trace(TrainingJobModule, (string)configuration?["replicaRetryLimit"]!);
+        Assert.Equal("[parameters('trainingRetryLimit')]", limit);
+        Assert.Equal(2, (int?)infra.Main.ParameterDefault("trainingRetryLimit"));
+    }
+
     private Dictionary<string, string> JobEnvironment()
     {
         var containers = infra.Main.Resource(TrainingJobModule, "Microsoft.App/jobs")["properties"]?["template"]?["containers"]?.AsArray();

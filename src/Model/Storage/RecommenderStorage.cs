@@ -21,6 +21,7 @@ public sealed class RecommenderStorage
         var runs = service.GetBlobContainerClient(options.RunsContainer);
         RetrainLock = new RetrainLock(runs);
         Runs = new RunRecordStore(runs);
+        Checkpoints = new RunCheckpointStore(runs);
     }
 
     public BlobServiceClient Service { get; }
@@ -28,6 +29,7 @@ public sealed class RecommenderStorage
     public IModelRepository Models { get; }
     public IRetrainLock RetrainLock { get; }
     public IRunRecordStore Runs { get; }
+    public IRunCheckpointStore Checkpoints { get; }
 
     /// <inheritdoc cref="BlobServiceClientFactory.Create"/>
     public static RecommenderStorage Create(StorageOptions options, BlobClientOptions? clientOptions = null, TokenCredential? credential = null) =>

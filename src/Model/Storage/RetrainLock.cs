@@ -20,7 +20,8 @@ public interface IRetrainLock
 /// <summary>The outcome of <see cref="IRetrainLock.TryAcquireAsync"/>.</summary>
 /// <param name="Lease">The held lock; null when another holder has it.</param>
 /// <param name="Reason">Why it was not acquired, naming the current holder and since when (for the log and the run record).</param>
-public sealed record RetrainLockAttempt(IRetrainLease? Lease, string? Reason)
+/// <param name="Holder">The current holder's name, when not acquired and the lock names one.</param>
+public sealed record RetrainLockAttempt(IRetrainLease? Lease, string? Reason, string? Holder = null)
 {
     public bool Acquired => Lease is not null;
 }
@@ -84,7 +85,8 @@ public sealed class RetrainLock : IRetrainLock
         }
         catch (RequestFailedException error) when (error.Status == 409)
         {
-            return new RetrainLockAttempt(null, await DescribeHolderAsync(blob, cancellationToken).ConfigureAwait(false));
+            var (reason, holderName) = await DescribeHolderAsync(blob, cancellationToken).ConfigureAwait(false);
+            return new RetrainLockAttempt(null, reason, holderName);
         }
 
         var acquiredAt = _time.GetUtcNow();
@@ -130,17 +132,18 @@ public sealed class RetrainLock : IRetrainLock
         await lease.AcquireAsync(duration, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<string> DescribeHolderAsync(BlobClient blob, CancellationToken cancellationToken)
+    private async Task<(string Reason, string? Holder)> DescribeHolderAsync(BlobClient blob, CancellationToken cancellationToken)
     {
         var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-        var holder = properties.Metadata.TryGetValue(HolderMetadataKey, out var escaped) ? $"'{Uri.UnescapeDataString(escaped)}'" : "an unknown holder";
+        var name = properties.Metadata.TryGetValue(HolderMetadataKey, out var escaped) ? Uri.UnescapeDataString(escaped) : null;
+        var holder = name is null ? "an unknown holder" : $"'{name}'";
         var since = properties.Metadata.TryGetValue(AcquiredAtMetadataKey, out var acquiredAt) ? $" since {acquiredAt}" : "";
         if (properties.LeaseState != LeaseState.Leased)
         {
             // The holder finished between the refused acquire and this read; the blob still names it.
-            return $"Retrain lock '{Location}' was held by {holder}{since} a moment ago and is now free ({properties.LeaseState}); another retraining just finished.";
+            return ($"Retrain lock '{Location}' was held by {holder}{since} a moment ago and is now free ({properties.LeaseState}); another retraining just finished.", name);
         }
-        return $"Retrain lock '{Location}' is held by {holder}{since}; another retraining is running.";
+        return ($"Retrain lock '{Location}' is held by {holder}{since}; another retraining is running.", name);
     }
 
     internal static async Task ReleaseQuietlyAsync(BlobLeaseClient lease)

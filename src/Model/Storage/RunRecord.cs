@@ -31,6 +31,20 @@ public enum RunStatus
 /// <summary>How long one phase of the run took (ingest, train, evaluate, export, publish, ...).</summary>
 public sealed record PhaseTiming(string Name, double Seconds);
 
+/// <summary>
+/// Where a run's training stands, updated after every epoch. <see cref="EtaSeconds"/> assumes every remaining epoch up
+/// to the stages' caps runs at the mean epoch time so far: early stopping usually ends training sooner.
+/// </summary>
+public sealed record TrainingProgress(string Stage, int Epoch, int MaxEpochs, double ElapsedSeconds, double EtaSeconds, DateTimeOffset UpdatedAt)
+{
+    /// <summary>The progress after <paramref name="epoch"/> of at most <paramref name="maxEpochs"/>, <paramref name="elapsed"/> into training.</summary>
+    public static TrainingProgress After(string stage, int epoch, int maxEpochs, TimeSpan elapsed, int epochsThisProcess, DateTimeOffset now)
+    {
+        var perEpoch = elapsed.TotalSeconds / Math.Max(1, epochsThisProcess);
+        return new TrainingProgress(stage, epoch, maxEpochs, Math.Round(elapsed.TotalSeconds, 1), Math.Round(perEpoch * Math.Max(0, maxEpochs - epoch), 1), now);
+    }
+}
+
 /// <summary>The gate's verdict on the candidate model.</summary>
 public sealed record GateDecision(bool Accepted, string Reason);
 
@@ -45,11 +59,17 @@ public sealed class RunRecord
 
     public required RunTrigger Trigger { get; init; }
     public RunStatus Status { get; set; } = RunStatus.Running;
+
+    /// <summary>1 for the first execution of the run; a retried job execution (the same run id) counts on.</summary>
+    public int Attempt { get; set; } = 1;
     public required DateTimeOffset StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; set; }
     public List<PhaseTiming> Phases { get; init; } = [];
     public Dictionary<string, double> Metrics { get; init; } = new(StringComparer.Ordinal);
     public GateDecision? Gate { get; set; }
+
+    /// <summary>Training's epoch, cap, elapsed time and ETA while it runs (the last values after).</summary>
+    public TrainingProgress? Progress { get; set; }
 
     /// <summary>The version the run trained, published or not.</summary>
     public string? CandidateVersion { get; set; }
@@ -64,6 +84,24 @@ public sealed class RunRecord
 
     /// <summary>The Container Apps job execution that runs it (<see cref="RunStatus.Launched"/>).</summary>
     public string? JobExecution { get; set; }
+
+    /// <summary>
+    /// Starts the record over for another execution of the same run (a retried job execution): the attempt counts on,
+    /// the earlier attempt's phases, metrics, gate and progress go, and its first error stays as one line.
+    /// </summary>
+    public void StartNextAttempt()
+    {
+        var failure = Errors.Count > 0 ? Errors[0] : $"it ended {Status.ToString().ToLowerInvariant()}";
+        Errors.Clear();
+        Errors.Add($"Attempt {Attempt} did not finish: {failure}");
+        Attempt++;
+        Phases.Clear();
+        Metrics.Clear();
+        Gate = null;
+        Progress = null;
+        FinishedAt = null;
+        CandidateVersion = null;
+    }
 
     /// <summary>A record in <see cref="RunStatus.Running"/> with a new id.</summary>
     public static RunRecord Start(RunTrigger trigger, DateTimeOffset startedAt) => new()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Azure;
 using Microsoft.Extensions.Logging;
 using Recommender.Model.Bundle;
 using Recommender.Model.Data;
@@ -22,6 +23,9 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
 {
     public const string ModelName = "gcn-lstm";
 
+    private static readonly TimeSpan SameRunLockGrace = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SameRunLockPoll = TimeSpan.FromSeconds(2);
+
     /// <summary>
     /// Takes the lock and saves the record in <see cref="RunStatus.Running"/>, or saves it as
     /// <see cref="RunStatus.Skipped"/> with the reason when another run holds the lock.
@@ -34,8 +38,20 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
             ? RunRecord.Start(trigger, now)
             : await storage.Runs.GetAsync(runId, cancellationToken).ConfigureAwait(false)
                 ?? new RunRecord { RunId = runId, Trigger = trigger, StartedAt = now };
-        var attempt = await storage.Lock.TryAcquireAsync($"run {record.RunId} ({record.Trigger})", options.LeaseDuration, cancellationToken: cancellationToken)
-            .ConfigureAwait(false);
+        if (record.Status is RunStatus.Running or RunStatus.Failed && record.Phases.Count > 0)
+        {
+            // An earlier execution of this run stopped (a retried job execution): this one carries the record on.
+            record.StartNextAttempt();
+        }
+        var holder = $"run {record.RunId} ({record.Trigger})";
+        var attempt = await storage.Lock.TryAcquireAsync(holder, options.LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // A retried job execution of this run can start before the stopped execution's lease has expired: wait it out.
+        var waitUntil = DateTimeOffset.UtcNow + options.LeaseDuration + SameRunLockGrace;
+        while (attempt.Lease is null && attempt.Holder == holder && DateTimeOffset.UtcNow < waitUntil)
+        {
+            await Task.Delay(SameRunLockPoll, cancellationToken).ConfigureAwait(false);
+            attempt = await storage.Lock.TryAcquireAsync(holder, options.LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
         if (attempt.Lease is not { } lease)
         {
             record.Status = RunStatus.Skipped;
@@ -106,6 +122,11 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
             {
                 LogRecordNotSaved(record.RunId, record.Status, error);
             }
+            if (record.Status is RunStatus.Succeeded or RunStatus.Rejected)
+            {
+                // A failed run keeps its checkpoint: a retried execution of it resumes there.
+                await DeleteCheckpointQuietlyAsync(record.RunId).ConfigureAwait(false);
+            }
             await lease.ReleaseAsync().ConfigureAwait(false);
             DeleteQuietly(workFolder);
         }
@@ -152,8 +173,16 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
         record.Metrics["split.validation"] = split.Validation.Count;
         record.Metrics["split.test"] = split.Test.Count;
 
+        var checkpoint = await Timed(record, phase, "read-checkpoint", () => ReadCheckpointAsync(record, dataset, training, workFolder, cancellationToken))
+            .ConfigureAwait(false);
+        var progress = new EpochProgress(this, storage, record, checkpoint, training.GraphWarmupEpochs + training.MaxEpochs);
         var trained = await Timed(record, phase, "train", () => Task.Run(() => ModelTrainer.Train(
-            ModelName, split, training, new EpochLogger(this, runId), cancellationToken), cancellationToken)).ConfigureAwait(false);
+            ModelName, split, training, progress, cancellationToken, checkpoint,
+            resumedFrom: epoch =>
+            {
+                record.Metrics["train.resumed_after_epoch"] = epoch;
+                LogResumed(runId, epoch);
+            }), cancellationToken)).ConfigureAwait(false);
         var bundleFolder = Path.Combine(workFolder, "candidate");
         string version;
         using (trained)
@@ -206,6 +235,23 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
             NotePrune(record, stored.PrunedVersions, stored.PruneError);
             LogStoredRejected(runId, version, stored.Container, stored.Prefix);
         }
+    }
+
+    /// <summary>
+    /// The run's training checkpoint: the one a stopped execution of this run left in the runs container, when there is
+    /// one for the same data and options (a retried job execution resumes from it), else an empty one.
+    /// </summary>
+    private async Task<TrainingCheckpoint> ReadCheckpointAsync(RunRecord record, MovieLensDataset dataset, TrainingOptions training, string workFolder, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(workFolder, "checkpoints");
+        var checkpoint = new TrainingCheckpoint(folder, CheckpointIdentity.For(ModelName, dataset.Fingerprint, $"{SplitProtocols.Temporal}, k {options.K}", training));
+        if (await storage.Checkpoints.DownloadLatestAsync(record.RunId, folder, cancellationToken).ConfigureAwait(false) && checkpoint.Mismatch() is { } mismatch)
+        {
+            record.Errors.Add($"The run's checkpoint was not resumed, training starts again: {mismatch}.");
+            LogCheckpointNotResumed(record.RunId, mismatch);
+            Directory.Delete(folder, recursive: true);
+        }
+        return checkpoint;
     }
 
     /// <summary>The published model's ndcg@k on the split; null (with the reason in the record) when its bundle is unusable.</summary>
@@ -267,6 +313,18 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
         LogFailed(record.RunId, phase.Current, message, error);
     }
 
+    private async Task DeleteCheckpointQuietlyAsync(string runId)
+    {
+        try
+        {
+            await storage.Checkpoints.DeleteAsync(runId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception error) when (StorageErrors.IsUnreachable(error) || error is RequestFailedException)
+        {
+            LogCheckpointNotDeleted(runId, error);
+        }
+    }
+
     private static void DeleteQuietly(string folder)
     {
         try
@@ -287,12 +345,46 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
         public string Current { get; set; } = record.Phases.Count == 0 ? "start" : record.Phases[^1].Name;
     }
 
-    /// <summary>Logs each epoch on the training thread.</summary>
-    private sealed class EpochLogger(RetrainPipeline pipeline, string runId) : IProgress<EpochReport>
+    /// <summary>
+    /// On the training thread after each epoch: logs it, writes the progress into the run record and uploads the
+    /// epoch's checkpoint beside the record. A storage failure here is logged and training goes on.
+    /// </summary>
+    private sealed class EpochProgress(RetrainPipeline pipeline, RetrainStorage storage, RunRecord record, TrainingCheckpoint checkpoint, int maxEpochs) : IProgress<EpochReport>
     {
-        public void Report(EpochReport value) =>
-            pipeline.LogEpoch(runId, value.Epoch, value.Stage, Math.Round(value.Loss, 4), Math.Round(value.ValidationNdcg, 4), Math.Round(value.Seconds, 2));
+        private readonly Stopwatch _elapsed = Stopwatch.StartNew();
+        private int _epochs;
+
+        public void Report(EpochReport value)
+        {
+            pipeline.LogEpoch(record.RunId, value.Epoch, value.Stage, Math.Round(value.Loss, 4), Math.Round(value.ValidationNdcg, 4), Math.Round(value.Seconds, 2));
+            _epochs++;
+            record.Progress = TrainingProgress.After(value.Stage.ToString(), value.Epoch, maxEpochs, _elapsed.Elapsed, _epochs, DateTimeOffset.UtcNow);
+            try
+            {
+                storage.Runs.SaveAsync(record).GetAwaiter().GetResult();
+                if (checkpoint.LatestEpochFolder() is { } epochFolder)
+                {
+                    storage.Checkpoints.UploadEpochAsync(record.RunId, Path.GetDirectoryName(checkpoint.Folder)!, epochFolder).GetAwaiter().GetResult();
+                }
+            }
+            catch (Exception error) when (StorageErrors.IsUnreachable(error) || error is RequestFailedException or IOException)
+            {
+                pipeline.LogProgressNotSaved(record.RunId, value.Epoch, error);
+            }
+        }
     }
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Retrain run {RunId}: resuming training after epoch {Epoch} from the run's checkpoint")]
+    private partial void LogResumed(string runId, int epoch);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Retrain run {RunId}: the run's checkpoint was not resumed: {Reason}")]
+    private partial void LogCheckpointNotResumed(string runId, string reason);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Retrain run {RunId}: the progress or checkpoint of epoch {Epoch} could not be saved; training goes on")]
+    private partial void LogProgressNotSaved(string runId, int epoch, Exception error);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Retrain run {RunId}: its checkpoint could not be deleted from the runs container")]
+    private partial void LogCheckpointNotDeleted(string runId, Exception error);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Retrain run {RunId} ({Trigger}) started in process {ProcessId}")]
     private partial void LogStarted(string runId, RunTrigger trigger, int processId);

@@ -49,7 +49,7 @@ internal sealed record CheckpointState(
 /// </summary>
 public sealed class TrainingCheckpoint
 {
-    private const string StateFile = "state.json";
+    private const string StateFile = Recommender.Model.Storage.RunCheckpointStore.CompletionFile;
     private const string WeightsFile = "weights.bin";
     private const string BestWeightsFile = "best.bin";
     private const string OptimizerFile = "optimizer.bin";
@@ -125,17 +125,7 @@ public sealed class TrainingCheckpoint
         {
             return null;
         }
-        var statePath = Path.Combine(folder, StateFile);
-        CheckpointState state;
-        try
-        {
-            state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(statePath), JsonOptions)
-                ?? throw new InvalidDataException("JSON null");
-        }
-        catch (Exception error) when (error is JsonException or InvalidDataException)
-        {
-            throw new InvalidDataException($"{statePath}: not a training checkpoint state ({error.Message}).", error);
-        }
+        var state = ReadState(folder);
         if (state.Identity.DifferenceFrom(Identity) is { } difference)
         {
             throw new InvalidOperationException(
@@ -152,6 +142,22 @@ public sealed class TrainingCheckpoint
             ReadTensors(bestPath, best);
         }
         return (state, best);
+    }
+
+    /// <summary>Why the newest checkpoint cannot be resumed by this run (other data, split or options); null when it can or there is none.</summary>
+    public string? Mismatch() => LatestEpochFolder() is { } folder ? ReadState(folder).Identity.DifferenceFrom(Identity) : null;
+
+    private static CheckpointState ReadState(string folder)
+    {
+        var path = Path.Combine(folder, StateFile);
+        try
+        {
+            return JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(path), JsonOptions) ?? throw new InvalidDataException("JSON null");
+        }
+        catch (Exception error) when (error is JsonException or InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: not a training checkpoint state ({error.Message}).", error);
+        }
     }
 
     /// <summary>Each tensor as its name, element count and raw bytes (the shapes are the network's own).</summary>

@@ -43,7 +43,7 @@ public sealed class RetrainFunctionTests(AzuriteFixture azurite, ITestOutputHelp
         Assert.True(record.Gate!.Accepted, record.Gate.Reason);
         Assert.Empty(record.Errors);
         Assert.True(record.Metrics["candidate.ndcg@10"] > record.Metrics["popularity.ndcg@10"]);
-        Assert.Equal(["read-latest", "ingest", "merge-events", "split", "train", "export", "evaluate", "publish"], record.Phases.Select(phase => phase.Name));
+        Assert.Equal(["read-latest", "ingest", "merge-events", "split", "read-checkpoint", "train", "export", "evaluate", "publish"], record.Phases.Select(phase => phase.Name));
         Assert.NotNull(record.FinishedAt);
 
         var latest = await host.Models.GetLatestAsync();
