@@ -12,9 +12,8 @@ namespace Recommender.Benchmarks;
 /// <summary>
 /// train-epoch: trains gcn-lstm on an ML-20M-sized synthetic release (stratified split) for one epoch of each stage
 /// (graph warm-up, unless --graph-warmup 0, then joint) and prints the seconds per epoch, the whole run's time and the
-/// peak working set (target ≤ 12 GB). Every step propagates the whole graph, so an epoch costs steps × graph size and
-/// large data wants large steps: the defaults, 8192 users and 4096 history windows, give ~17 warm-up and ~66 joint
-/// steps on ML-20M (8192 windows peaked at 13.1 GB). A heartbeat line every 30 s shows progress.
+/// peak working set (target ≤ 12 GB). The step sizes are the ones <c>train</c> chooses (<see cref="StepSizing"/>,
+/// within --memory-budget) unless --user-batch or --windows-per-step give them. A heartbeat line every 30 s shows progress.
 /// </summary>
 [Description("One epoch of gcn-lstm training per stage on an ML-20M-sized synthetic release: seconds and peak memory.")]
 internal sealed class TrainEpochCommand : Command<TrainEpochCommand.Settings>
@@ -24,14 +23,17 @@ internal sealed class TrainEpochCommand : Command<TrainEpochCommand.Settings>
     public sealed class Settings : SyntheticReleaseSettings
     {
         [CommandOption("--user-batch <B>")]
-        [Description("Users per step.")]
-        [DefaultValue(8192)]
-        public int UserBatch { get; init; } = 8192;
+        [Description("Users per step (graph and sequence steps alike); default: chosen from the data and the memory budget.")]
+        public int? UserBatch { get; init; }
 
         [CommandOption("--windows-per-step <W>")]
-        [Description("History windows per step.")]
-        [DefaultValue(4096)]
-        public int WindowsPerStep { get; init; } = 4096;
+        [Description("History windows per step; default: chosen from the data and the memory budget.")]
+        public int? WindowsPerStep { get; init; }
+
+        [CommandOption("--memory-budget-gb <GB>")]
+        [Description("Memory budget the step sizes are chosen within (default: 12, the target).")]
+        [DefaultValue(12.0)]
+        public double MemoryBudgetGb { get; init; } = 12.0;
 
         [CommandOption("--graph-warmup <EPOCHS>")]
         [Description("Graph warm-up epochs: 1, or 0 to train only the joint stage.")]
@@ -40,9 +42,9 @@ internal sealed class TrainEpochCommand : Command<TrainEpochCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (UserBatch < 1 || WindowsPerStep < 1)
+            if (UserBatch < 1 || WindowsPerStep < 1 || MemoryBudgetGb <= 0)
             {
-                return ValidationResult.Error($"Options '--user-batch' and '--windows-per-step' must be at least 1, got {UserBatch} and {WindowsPerStep}.");
+                return ValidationResult.Error($"Options '--user-batch' and '--windows-per-step' must be at least 1 and '--memory-budget-gb' positive, got {UserBatch}, {WindowsPerStep} and {MemoryBudgetGb}.");
             }
             return GraphWarmup < 0 ? ValidationResult.Error($"Option '--graph-warmup' must be at least 0, got {GraphWarmup}.") : base.Validate();
         }
@@ -62,16 +64,22 @@ internal sealed class TrainEpochCommand : Command<TrainEpochCommand.Settings>
         var split = SplitProtocols.Create(SplitProtocols.Stratified).Split(dataset, seed);
         Console.WriteLine($"Split: train {split.Train.Count:N0}, validation {split.Validation.Count:N0}, test {split.Test.Count:N0} at {total.Elapsed.TotalSeconds:F1} s");
 
-        var options = new TrainingOptions
+        var sized = StepSizing.For(split, new TrainingOptions(), (long)(settings.MemoryBudgetGb * 1e9));
+        Console.WriteLine($"Step sizes chosen from the data: {sized}");
+        var options = sized.ApplyTo(new TrainingOptions
         {
             Seed = seed,
             Threads = threads,
             MaxEpochs = 1,
             GraphWarmupEpochs = graphWarmupEpochs,
-            UserBatchSize = userBatch,
-            SequenceUserBatchSize = userBatch,
-            MaxWindowsPerStep = windowsPerStep,
+        });
+        options = options with
+        {
+            UserBatchSize = userBatch ?? options.UserBatchSize,
+            SequenceUserBatchSize = userBatch ?? options.SequenceUserBatchSize,
+            MaxWindowsPerStep = windowsPerStep ?? options.MaxWindowsPerStep,
         };
+        (userBatch, windowsPerStep) = (options.UserBatchSize, options.MaxWindowsPerStep);
         var progress = new SynchronousProgress<EpochReport>(report => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"epoch {report.Epoch} ({report.Stage}): {report.Seconds:F1} s, loss {report.Loss:F4}, validation ndcg@10 {report.ValidationNdcg:F4}")));
         var trainWatch = Stopwatch.StartNew();
@@ -84,7 +92,7 @@ internal sealed class TrainEpochCommand : Command<TrainEpochCommand.Settings>
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{epoch.Stage}: {epoch.Seconds:F1} s per epoch"));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"gcn-lstm on {split.Train.Count:N0} training interactions, user batch {userBatch}, {windowsPerStep} windows per step, {threads} thread(s): training (both epochs, final tables, rating evaluation) {trainWatch.Elapsed.TotalSeconds:F1} s, whole run {total.Elapsed.TotalSeconds:F1} s, peak working set {peak / 1e9:F2} GB (target <= {PeakWorkingSetTargetBytes / 1e9:F1} GB)"));
+            $"gcn-lstm on {split.Train.Count:N0} training interactions, {options.UserBatchSize} users per graph step, {options.SequenceUserBatchSize} users and {options.MaxWindowsPerStep} windows per sequence step, {threads} thread(s): training (both epochs, final tables, rating evaluation) {trainWatch.Elapsed.TotalSeconds:F1} s, whole run {total.Elapsed.TotalSeconds:F1} s, peak working set {peak / 1e9:F2} GB (target <= {PeakWorkingSetTargetBytes / 1e9:F1} GB)"));
         return peak <= PeakWorkingSetTargetBytes ? 0 : 1;
     }
 }

@@ -36,6 +36,10 @@ internal sealed class RetrainCommand(Func<string, string?> appSettings, CliConso
         [DefaultValue("cli")]
         public string Trigger { get; init; } = "cli";
 
+        [CommandOption("--memory-budget <SIZE>")]
+        [Description("Memory training may use, e.g. 40GB; the step sizes are chosen from the data within it (default: 80% of the container's or machine's memory).")]
+        public string? MemoryBudget { get; init; }
+
         public RunTrigger RunTrigger => Triggers[Trigger];
 
         public override ValidationResult Validate()
@@ -43,6 +47,10 @@ internal sealed class RetrainCommand(Func<string, string?> appSettings, CliConso
             if (!Triggers.ContainsKey(Trigger))
             {
                 return ValidationResult.Error($"Option '--trigger' expects timer, http or cli, got '{Trigger}'.");
+            }
+            if (MemorySize.Check("--memory-budget", MemoryBudget) is { } budgetError)
+            {
+                return ValidationResult.Error(budgetError);
             }
             if (RunId is not null)
             {
@@ -69,7 +77,10 @@ internal sealed class RetrainCommand(Func<string, string?> appSettings, CliConso
             storage = RecommenderStorage.Create(StorageOptions.FromSettings(appSettings));
             var eventOptions = EventStoreOptions.FromSettings(appSettings);
             events = new UserEventStore(eventOptions.CreateServiceClient(), eventOptions);
-            options = RetrainOptions.FromSettings(appSettings);
+            options = RetrainOptions.FromSettings(appSettings) with
+            {
+                MemoryBudgetBytes = settings.MemoryBudget is { } budget && MemorySize.TryParse(budget, out var bytes) ? bytes : null,
+            };
         }
         catch (Exception error) when (error is SettingException)
         {

@@ -55,6 +55,13 @@ internal sealed class TrainCommand(IDatasetLoader datasets, CliConsoles consoles
         [Description("Upper bound on training epochs per stage (early stopping usually ends sooner).")]
         public int? MaxEpochs { get; init; }
 
+        [CommandOption("--memory-budget <SIZE>")]
+        [Description("Memory training may use, e.g. 12GB; users and windows per step are chosen from the data within it (default: 80% of the machine's or container's memory).")]
+        public string? MemoryBudget { get; init; }
+
+        /// <summary>The --memory-budget in bytes, or the default.</summary>
+        public long MemoryBudgetBytes => MemoryBudget is { } text && MemorySize.TryParse(text, out var bytes) ? bytes : StepSizing.DefaultBudgetBytes();
+
         [CommandOption("--checkpoint-dir <DIR>")]
         [Description("Save each model's training after every epoch in this folder, and resume from it when the same data, split and options were being trained.")]
         public string? CheckpointDir { get; init; }
@@ -88,6 +95,10 @@ internal sealed class TrainCommand(IDatasetLoader datasets, CliConsoles consoles
             if (MaxEpochs < 1)
             {
                 return ValidationResult.Error($"Option '--max-epochs' must be at least 1, got {MaxEpochs}.");
+            }
+            if (MemorySize.Check("--memory-budget", MemoryBudget) is { } budgetError)
+            {
+                return ValidationResult.Error(budgetError);
             }
             try
             {
@@ -124,6 +135,17 @@ internal sealed class TrainCommand(IDatasetLoader datasets, CliConsoles consoles
 
         var split = CommandSteps.LoadAndSplit(datasets, settings.Data, settings.Split, console);
         var dataset = split.Dataset;
+        StepSizing sizing;
+        try
+        {
+            sizing = StepSizing.For(split, options, settings.MemoryBudgetBytes);
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new CommandFailedException(exception.Message, exception);
+        }
+        options = sizing.ApplyTo(options);
+        console.WriteLine($"Step sizes: {sizing}");
         Directory.CreateDirectory(outputFolder);
 
         var report = MetricsReport.For(split);
@@ -152,9 +174,16 @@ internal sealed class TrainCommand(IDatasetLoader datasets, CliConsoles consoles
                 var checkpoint = settings.CheckpointDir is { } checkpointDir
                     ? new TrainingCheckpoint(checkpointDir, CheckpointIdentity.For(model, dataset.Fingerprint, JsonSerializer.Serialize(settings.Split), options))
                     : null;
-                trained = TrainWithProgress(model, stages, progress => ModelTrainer.Train(
-                    model, split, options, progress, cancellationToken, checkpoint,
-                    resumedFrom: epoch => console.WriteLine($"{model}: resuming after epoch {epoch}, from the checkpoint in {checkpoint!.Folder}")), console);
+                try
+                {
+                    trained = TrainWithProgress(model, stages, progress => ModelTrainer.Train(
+                        model, split, options, progress, cancellationToken, checkpoint,
+                        resumedFrom: epoch => console.WriteLine($"{model}: resuming after epoch {epoch}, from the checkpoint in {checkpoint!.Folder}")), console);
+                }
+                catch (CheckpointMismatchException exception)
+                {
+                    throw new CommandFailedException(exception.Message, exception);
+                }
                 scorer = trained.Scorer;
                 curves[model] = trained.History;
             }

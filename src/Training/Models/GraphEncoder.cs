@@ -96,7 +96,7 @@ internal sealed class GraphEncoder : nn.Module
             var current = nodes;
             for (var layer = 0; layer < _layers; layer++)
             {
-                current = mm(inputs.Adjacency, current);
+                current = SymmetricSparseProduct.Of(inputs.Adjacency, current);
                 sum = sum + current;
             }
             nodes = sum / (_layers + 1);

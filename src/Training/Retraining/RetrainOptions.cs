@@ -22,6 +22,9 @@ public sealed record RetrainOptions
     /// <summary>Hyper-parameters of the gcn-lstm model before <see cref="MaxEpochs"/> applies.</summary>
     public TrainingOptions Training { get; init; } = new();
 
+    /// <summary>Memory training may use (bytes), from which the step sizes are chosen; null: 80% of the container's or machine's memory.</summary>
+    public long? MemoryBudgetBytes { get; init; }
+
     /// <summary>The ranking cut-off the gate compares on (ndcg@K).</summary>
     public int K { get; init; } = 10;
 

@@ -173,6 +173,13 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
         record.Metrics["split.validation"] = split.Validation.Count;
         record.Metrics["split.test"] = split.Test.Count;
 
+        var sizing = StepSizing.For(split, training, options.MemoryBudgetBytes ?? StepSizing.DefaultBudgetBytes());
+        training = sizing.ApplyTo(training);
+        record.Metrics["train.user_batch"] = sizing.UserBatchSize;
+        record.Metrics["train.sequence_user_batch"] = sizing.SequenceUserBatchSize;
+        record.Metrics["train.windows_per_step"] = sizing.MaxWindowsPerStep;
+        record.Metrics["train.memory_budget_gb"] = Math.Round(sizing.BudgetBytes / 1e9, 2);
+        LogSizing(runId, sizing.ToString());
         var checkpoint = await Timed(record, phase, "read-checkpoint", () => ReadCheckpointAsync(record, dataset, training, workFolder, cancellationToken))
             .ConfigureAwait(false);
         var progress = new EpochProgress(this, storage, record, checkpoint, training.GraphWarmupEpochs + training.MaxEpochs);
@@ -385,6 +392,9 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Retrain run {RunId}: its checkpoint could not be deleted from the runs container")]
     private partial void LogCheckpointNotDeleted(string runId, Exception error);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Retrain run {RunId}: step sizes: {Sizing}")]
+    private partial void LogSizing(string runId, string sizing);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Retrain run {RunId} ({Trigger}) started in process {ProcessId}")]
     private partial void LogStarted(string runId, RunTrigger trigger, int processId);

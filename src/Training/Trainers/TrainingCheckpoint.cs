@@ -118,7 +118,7 @@ public sealed class TrainingCheckpoint
     /// The newest checkpoint's state, with its weights and Adam's state loaded into <paramref name="network"/> and
     /// <paramref name="optimizer"/> and its best weights (null when it kept none); null when there is no checkpoint.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The checkpoint belongs to other data, another split or other options.</exception>
+    /// <exception cref="CheckpointMismatchException">The checkpoint belongs to other data, another split or other options.</exception>
     internal (CheckpointState State, Dictionary<string, Tensor>? BestWeights)? Load(nn.Module network, OptimizerHelper optimizer)
     {
         if (LatestEpochFolder() is not { } folder)
@@ -128,7 +128,7 @@ public sealed class TrainingCheckpoint
         var state = ReadState(folder);
         if (state.Identity.DifferenceFrom(Identity) is { } difference)
         {
-            throw new InvalidOperationException(
+            throw new CheckpointMismatchException(
                 $"The checkpoint in {folder} cannot be resumed: {difference}. Delete the folder, or give another --checkpoint-dir.");
         }
         var target = network.state_dict();
@@ -198,3 +198,6 @@ public sealed class TrainingCheckpoint
         }
     }
 }
+
+/// <summary>A checkpoint that belongs to other data, another split or other options than the run that found it.</summary>
+public sealed class CheckpointMismatchException(string message) : InvalidOperationException(message);

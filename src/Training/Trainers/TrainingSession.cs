@@ -239,12 +239,14 @@ internal sealed class TrainingSession : IDisposable
         var steps = 0;
         var batch = new List<int>();
         var windows = 0;
+        // Windows bound a step only while the sequence part trains (the graph warm-up reads none).
+        var chunks = stage == TrainingStage.Full ? _chunksByUser : null;
         for (var next = 0; next < users.Length; next++)
         {
             var user = users[next];
             batch.Add(user);
-            windows += _chunksByUser?[user].Count ?? 0;
-            var following = next + 1 < users.Length ? _chunksByUser?[users[next + 1]].Count ?? 0 : 0;
+            windows += chunks?[user].Count ?? 0;
+            var following = next + 1 < users.Length ? chunks?[users[next + 1]].Count ?? 0 : 0;
             // A step ends at the batch size, or before its windows would pass MaxWindowsPerStep (bounding memory).
             if (next + 1 < users.Length && batch.Count < batchSize && windows + following <= _options.MaxWindowsPerStep)
             {

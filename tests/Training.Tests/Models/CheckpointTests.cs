@@ -42,9 +42,9 @@ public sealed class CheckpointTests : IDisposable
         {
         }
 
-        var otherOptions = Assert.Throws<InvalidOperationException>(() =>
+        var otherOptions = Assert.Throws<CheckpointMismatchException>(() =>
             ModelTrainer.Train("lightgcn", Split, Options with { Dim = 12 }, checkpoint: Checkpoint("lightgcn", Options with { Dim = 12 })));
-        var otherData = Assert.Throws<InvalidOperationException>(() =>
+        var otherData = Assert.Throws<CheckpointMismatchException>(() =>
             ModelTrainer.Train("lightgcn", Split, Options, checkpoint: Checkpoint("lightgcn", Options, fingerprint: "data-2")));
 
         Assert.Contains("training options were", otherOptions.Message, StringComparison.Ordinal);

@@ -65,6 +65,27 @@ public sealed class ComponentTests
     }
 
     [Fact]
+    public void The_symmetric_sparse_product_has_the_value_and_gradient_of_the_sparse_product()
+    {
+        var train = new InteractionTable([0, 0, 1, 2, 2, 2], [0, 1, 1, 0, 2, 3], [4, 5, 3, 2, 5, 1], [1, 2, 3, 4, 5, 6], userCount: 3, itemCount: 4);
+        using var scope = NewDisposeScope();
+        var adjacency = InteractionGraph.Build([train], minRating: null, weightByRating: true).SymmetricAdjacency(CPU);
+        var start = tensor(Enumerable.Range(0, 35).Select(i => MathF.Sin(i * 1.3f)).ToArray(), [7, 5]);
+        var weights = tensor(Enumerable.Range(0, 35).Select(i => MathF.Cos(i * 0.7f)).ToArray(), [7, 5]);
+        var plain = start.detach().clone().requires_grad_();
+        var custom = start.detach().clone().requires_grad_();
+
+        var plainOut = mm(adjacency, mm(adjacency, plain));
+        var customOut = SymmetricSparseProduct.Of(adjacency, SymmetricSparseProduct.Of(adjacency, custom));
+        (plainOut * weights).sum().backward();
+        (customOut * weights).sum().backward();
+
+        Approx.AllEqual(Floats(plainOut), Floats(customOut), rel: 1e-6, abs: 1e-7, "A·A·X");
+        Approx.AllEqual(Floats(plain.grad!), Floats(custom.grad!), rel: 1e-5, abs: 1e-6, "the gradient of sum(W ∘ A·A·X) with respect to X");
+        Assert.True(Floats(custom.grad!).Any(value => value != 0), "the test needs a gradient that is not zero");
+    }
+
+    [Fact]
     public void Side_features_give_normalised_genre_and_demographic_rows()
     {
         var dataset = SyntheticData.Random(users: 4, movies: 6, perUser: 3, seed: 9);
