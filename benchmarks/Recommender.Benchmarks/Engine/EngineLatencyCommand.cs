@@ -31,6 +31,11 @@ internal sealed class EngineLatencyCommand : Command<EngineLatencyCommand.Settin
         [Description("A model bundle to measure (default: a synthetic 27,000-movie bundle of --hidden and --layers).")]
         public string? Bundle { get; init; }
 
+        [CommandOption("--shape <NAME>")]
+        [Description("Size of the synthetic bundle: ml-20m (27,000 movies, 138,000 users) or ml-32m (87,585 movies, 200,948 users).")]
+        [DefaultValue("ml-20m")]
+        public string Shape { get; init; } = "ml-20m";
+
         [CommandOption("--hidden <H>")]
         [Description("LSTM width of the synthetic bundle (default: the training default).")]
         public int? Hidden { get; init; }
@@ -45,6 +50,10 @@ internal sealed class EngineLatencyCommand : Command<EngineLatencyCommand.Settin
             {
                 return ValidationResult.Error("Options '--requests', '--hidden' and '--layers' must be at least 1.");
             }
+            if (Shape is not ("ml-20m" or "ml-32m"))
+            {
+                return ValidationResult.Error($"Option '--shape' expects ml-20m or ml-32m, got '{Shape}'.");
+            }
             if (Bundle is not null && (Hidden is not null || Layers is not null))
             {
                 return ValidationResult.Error("Give --bundle or --hidden/--layers (a synthetic bundle), not both.");
@@ -57,8 +66,11 @@ internal sealed class EngineLatencyCommand : Command<EngineLatencyCommand.Settin
     {
         var (requests, seconds, bundle) = (settings.Requests, settings.Seconds, settings.Bundle);
         var (hidden, layers) = (settings.Hidden ?? SyntheticBundle.DefaultHidden, settings.Layers ?? SyntheticBundle.DefaultLayers);
-        var path = bundle ?? SyntheticBundle.Ensure(hidden, layers, Console.WriteLine);
-        Console.WriteLine($"Bundle: {path}");
+        var (movies, users) = settings.Shape == "ml-32m" ? (SyntheticBundle.Ml32MMovies, SyntheticBundle.Ml32MUsers) : (SyntheticBundle.Movies, SyntheticBundle.Users);
+        var path = bundle ?? SyntheticBundle.Ensure(movies, users, hidden, layers, Console.WriteLine);
+        var files = new DirectoryInfo(path).GetFiles("*", SearchOption.AllDirectories);
+        Console.WriteLine($"Bundle: {path}: {files.Length} files, {files.Sum(file => file.Length) / 1e6:F1} MB; largest: " +
+            string.Join(", ", files.OrderByDescending(file => file.Length).Take(4).Select(file => $"{file.Name} {file.Length / 1e6:F1} MB")));
         Console.WriteLine($"Processors: {Environment.ProcessorCount}; load average at start: {LoadAverage()}");
 
         var loadTimes = new List<double>();

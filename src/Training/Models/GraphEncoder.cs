@@ -75,8 +75,13 @@ internal sealed class GraphEncoder : nn.Module
         return items;
     }
 
-    /// <summary>The final user [U, D] (null without users) and movie [N, D] embeddings.</summary>
-    public (Tensor? Users, Tensor Items) Encode(GraphInputs inputs)
+    /// <summary>
+    /// The final user [U, D] (null without users) and movie [N, D] embeddings. With <paramref name="neighbourhood"/>
+    /// (LightGCN only: Σ_k A^k·X₀ for k ≥ 1, detached, as <paramref name="keptNeighbourhood"/> gave it on an earlier
+    /// step) the propagation is not run again: the embeddings are (X₀ + neighbourhood) / (K + 1) with the current X₀,
+    /// so the gradient reaches the layer-0 embeddings through their own term only.
+    /// </summary>
+    public (Tensor? Users, Tensor Items) Encode(GraphInputs inputs, Tensor? neighbourhood = null, Action<Tensor>? keptNeighbourhood = null)
     {
         var users = UserInputs(inputs);
         var items = ItemInputs(inputs);
@@ -92,17 +97,24 @@ internal sealed class GraphEncoder : nn.Module
         var nodes = cat([users, items], 0);
         if (_convolution == GraphConvolution.LightGcn)
         {
-            var sum = nodes;
-            var current = nodes;
-            for (var layer = 0; layer < _layers; layer++)
+            if (neighbourhood is null)
             {
-                current = SymmetricSparseProduct.Of(inputs.Adjacency, current);
-                sum = sum + current;
+                var current = nodes;
+                for (var layer = 0; layer < _layers; layer++)
+                {
+                    current = SymmetricSparseProduct.Of(inputs.Adjacency, current);
+                    neighbourhood = neighbourhood is null ? current : neighbourhood + current;
+                }
+                keptNeighbourhood?.Invoke(neighbourhood!.detach());
             }
-            nodes = sum / (_layers + 1);
+            nodes = (nodes + neighbourhood!) / (_layers + 1);
         }
         else
         {
+            if (neighbourhood is not null)
+            {
+                throw new InvalidOperationException("Only LightGCN's propagation can be reused between steps.");
+            }
             for (var layer = 0; layer < _layers; layer++)
             {
                 var neighbours = mm(inputs.Adjacency, nodes);

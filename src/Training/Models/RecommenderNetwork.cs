@@ -93,10 +93,11 @@ internal sealed class RecommenderNetwork : nn.Module
     /// <summary>
     /// The user table G [U, Dim] (null without users) and the movie table E [N, Dim]: the graph encoder's, with the
     /// sequence part's own movie columns appended to E and zero columns to G when the shape has SequenceDim.
+    /// <paramref name="neighbourhood"/> and <paramref name="keptNeighbourhood"/>: see <see cref="GraphEncoder.Encode"/>.
     /// </summary>
-    public (Tensor? Users, Tensor Items) Encode(GraphInputs inputs)
+    public (Tensor? Users, Tensor Items) Encode(GraphInputs inputs, Tensor? neighbourhood = null, Action<Tensor>? keptNeighbourhood = null)
     {
-        var (users, items) = graph.Encode(inputs);
+        var (users, items) = graph.Encode(inputs, neighbourhood, keptNeighbourhood);
         if (sequenceItems is null)
         {
             return (users, items);

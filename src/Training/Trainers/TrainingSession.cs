@@ -22,6 +22,8 @@ internal sealed class TrainingSession : IDisposable
     private readonly TrainingOptions _options;
     private readonly Device _device;
     private Random _random;
+    private Tensor? _neighbourhood;
+    private int _stepsSinceRefresh;
     private readonly UserHistories _trainHistories;
     private readonly UserItemLists _trainItems;
     private readonly bool[] _connectedUsers;
@@ -177,6 +179,8 @@ internal sealed class TrainingSession : IDisposable
     /// </summary>
     private void SeedEpoch(int epoch)
     {
+        _neighbourhood?.Dispose();
+        _neighbourhood = null;
         var seed = unchecked(_options.Seed * 1_000_003 + epoch);
         manual_seed(seed);
         _random = new Random(seed);
@@ -273,10 +277,34 @@ internal sealed class TrainingSession : IDisposable
         return ranking is null ? (0, 0, 0) : Step(ranking, rating);
     }
 
+    /// <summary>
+    /// The step's tables: propagated over the graph, or, in the joint stage with <see cref="TrainingOptions.GraphRefreshSteps"/>
+    /// above 1, from the propagation kept at the last refresh (every epoch starts with one, so that a resumed epoch
+    /// computes what an uninterrupted one does).
+    /// </summary>
+    private (Tensor? Users, Tensor Items) EncodeForStep(TrainingStage stage)
+    {
+        if (stage != TrainingStage.Full || _options.GraphRefreshSteps == 1 || _options.Convolution != GraphConvolution.LightGcn)
+        {
+            return _network.Encode(_inputs);
+        }
+        if (_neighbourhood is not null && _stepsSinceRefresh < _options.GraphRefreshSteps)
+        {
+            _stepsSinceRefresh++;
+            return _network.Encode(_inputs, _neighbourhood);
+        }
+        _stepsSinceRefresh = 1;
+        return _network.Encode(_inputs, keptNeighbourhood: kept =>
+        {
+            _neighbourhood?.Dispose();
+            _neighbourhood = kept.clone().DetachFromDisposeScope();
+        });
+    }
+
     /// <summary>The ranking loss (sum of the applicable losses) and rating loss of one step over these users.</summary>
     internal (Tensor? Ranking, Tensor? Rating) UserLosses(int[] users, TrainingStage stage)
     {
-        var (graphUsers, items) = _network.Encode(_inputs);
+        var (graphUsers, items) = EncodeForStep(stage);
         var losses = new List<Tensor>();
         var graphWeight = _kind == ModelKind.LightGcn || stage == TrainingStage.GraphWarmup ? 1.0 : _options.GraphLossWeight;
         if (graphUsers is not null && graphWeight > 0)
@@ -464,6 +492,7 @@ internal sealed class TrainingSession : IDisposable
 
     public void Dispose()
     {
+        _neighbourhood?.Dispose();
         _optimizer.Dispose();
         _inputs.Dispose();
         _sampledSoftmax?.Dispose();

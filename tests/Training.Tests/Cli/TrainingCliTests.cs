@@ -85,6 +85,9 @@ public class TrainingCliTests
     [InlineData("Option '--users': ten is not a valid value for Int32.", "generate", "--out", "o", "--users=ten")]
     [InlineData("Option '--users' must be at least 1, got 0.", "generate", "--out", "o", "--users", "0")]
     [InlineData("Option '--min-rating': high is not a valid value for Single.", "evaluate", "--data", "d", "--out", "o", "--protocol", "leave-one-out", "--models", "popularity", "--min-rating", "high")]
+    [InlineData("Option '--memory-budget' expects a size such as 12GB, 12GiB or 800MB, got 'lots'.", "train", "--data", "d", "--out", "o", "--memory-budget", "lots")]
+    [InlineData("Option '--memory-budget' expects a size such as 12GB, 12GiB or 800MB, got '12 PB'.", "train", "--data", "d", "--out", "o", "--memory-budget", "12 PB")]
+    [InlineData("Option '--memory-budget' expects a size such as 12GB, 12GiB or 800MB, got '0GB'.", "retrain", "--memory-budget", "0GB")]
     public void MalformedCommandLinesAreUsageErrorsThatNameTheProblem(string message, params string[] args)
     {
         var run = Run(args);

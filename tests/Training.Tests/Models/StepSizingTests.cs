@@ -18,27 +18,30 @@ public sealed class StepSizingTests
     }
 
     [Fact]
-    public void ML_20M_gets_about_16_graph_and_64_sequence_steps_an_epoch_within_12_GB()
+    public void ML_20M_gets_about_16_graph_and_64_sequence_steps_an_epoch_when_the_budget_allows()
     {
-        var sizing = StepSizing.For(138_493, 27_278, 13_500_000, Defaults, budgetBytes: 12_000_000_000);
+        var sizing = StepSizing.For(138_493, 27_278, 13_500_000, Defaults, budgetBytes: 20_000_000_000);
         var options = sizing.ApplyTo(Defaults);
 
         Assert.InRange(138_493 / (double)sizing.UserBatchSize, 15, 17);
         Assert.InRange(138_493 / (double)sizing.SequenceUserBatchSize, 60, 65);
         Assert.InRange(sizing.MaxWindowsPerStep, 6_000, 7_000);
-        Assert.InRange(sizing.EstimatedPeakBytes, 1, 12_000_000_000);
+        Assert.InRange(sizing.EstimatedPeakBytes, 12_000_000_000, 20_000_000_000);
         Assert.Equal(sizing.SequenceUserBatchSize, options.LstmUserBatchSize);
+        Assert.Equal(StepSizing.GrownGraphRefreshSteps, options.GraphRefreshSteps);
+        Assert.DoesNotContain("limited", sizing.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_smaller_budget_gives_smaller_steps_that_fit_it()
     {
         var roomy = StepSizing.For(138_493, 27_278, 13_500_000, Defaults, budgetBytes: 12_000_000_000);
-        var tight = StepSizing.For(138_493, 27_278, 13_500_000, Defaults, budgetBytes: 6_000_000_000);
+        var tight = StepSizing.For(138_493, 27_278, 13_500_000, Defaults, budgetBytes: 9_000_000_000);
 
         Assert.True(tight.UserBatchSize < roomy.UserBatchSize, $"{tight} against {roomy}");
         Assert.True(tight.MaxWindowsPerStep < roomy.MaxWindowsPerStep, $"{tight} against {roomy}");
-        Assert.InRange(tight.EstimatedPeakBytes, 1, 6_000_000_000);
+        Assert.InRange(roomy.EstimatedPeakBytes, 1, 12_000_000_000);
+        Assert.InRange(tight.EstimatedPeakBytes, 1, 9_000_000_000);
         Assert.Contains("limited by the memory budget", tight.Reason, StringComparison.Ordinal);
     }
 

@@ -38,6 +38,37 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void A_step_that_reuses_the_propagation_does_not_propagate_again_and_still_trains_the_layer_0_embeddings()
+    {
+        var split = SyntheticData.LeaveOneOut(SyntheticData.Random(users: 30, movies: 20, perUser: 8, seed: 5));
+        // Nothing random in the losses: no dropout, no sessions, the full softmax over the 20 movies.
+        var options = TinyModels.Options with { InputDropout = 0, LstmDropout = 0, TransitionDropout = 0, AnonymousRate = 0 };
+        var device = TorchRuntime.Initialize(options);
+        using var reusing = new TrainingSession(ModelKind.GcnLstm, split, options with { GraphRefreshSteps = 2 }, device);
+        TorchRuntime.Initialize(options);
+        using var propagating = new TrainingSession(ModelKind.GcnLstm, split, options, device);
+        var users = Enumerable.Range(0, 30).ToArray();
+        using var scope = NewDisposeScope();
+
+        var first = reusing.UserLosses(users, TrainingStage.Full).Ranking!.item<float>();
+        Approx.Equal(propagating.UserLosses(users, TrainingStage.Full).Ranking!.item<float>(), first, rel: 1e-6, abs: 0, "the first step, which propagates in both");
+        foreach (var session in new[] { reusing, propagating })
+        {
+            using var noGrad = no_grad();
+            ItemIds(session).mul_(1.5f);
+        }
+        var reused = reusing.UserLosses(users, TrainingStage.Full).Ranking!;
+        var propagated = propagating.UserLosses(users, TrainingStage.Full).Ranking!.item<float>();
+        reused.backward();
+
+        Assert.True(Math.Abs(reused.item<float>() - propagated) > 1e-4, $"the second step propagated again: {reused.item<float>()} against {propagated}");
+        Assert.True(ItemIds(reusing).grad!.abs().sum().item<float>() > 0, "layer-0 movie embeddings get no gradient on a step that reuses the propagation");
+    }
+
+    private static Tensor ItemIds(TrainingSession session) =>
+        session.Network.named_parameters().Single(pair => pair.name == "graph.itemIds.weight").parameter;
+
+    [Fact]
     public void Early_stopping_waits_for_the_minimum_epochs_of_each_stage()
     {
         var split = SyntheticData.LeaveOneOut(SyntheticData.Random(users: 30, movies: 20, perUser: 8, seed: 3));
