@@ -17,6 +17,10 @@ internal static class SyntheticReleaseCache
         return ml20M with { Ratings = rows, Users = users };
     }
 
+    /// <summary>ML-32M's size (32,000,204 ratings by 200,948 users of 87,585 movies) with ML-20M's power-law shape.</summary>
+    public static SyntheticDatasetOptions Ml32MShaped() =>
+        SyntheticDatasetOptions.Ml20MShaped with { Ratings = 32_000_204, Users = 200_948, Movies = 87_585 };
+
     public static string Ensure(SyntheticDatasetOptions options, TextWriter? log = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "recommender-benchmarks", string.Create(CultureInfo.InvariantCulture,

@@ -44,7 +44,7 @@ internal sealed class RetrainTestHost : IDisposable
             [StorageSettingNames.ModelRetentionCount] = "5",
             [StorageSettingNames.EventsTable] = "events" + suffix,
             [RetrainSettingNames.Schedule] = "0 0 3 * * *",
-            [RetrainSettingNames.Cli] = TrainingCli.Path,
+            [RetrainSettingNames.Cli] = Recommender.Testing.BuiltTrainingCli.Path,
             [RetrainSettingNames.MaxEpochs] = MaxEpochs.ToString(CultureInfo.InvariantCulture),
             [RetrainSettingNames.WorkFolder] = temp.Combine("work"),
             [RetrainSettingNames.QualityGateMargin] = "0.02",
@@ -143,27 +143,6 @@ internal sealed class RetrainTestHost : IDisposable
         public void StopApplication()
         {
         }
-    }
-}
-
-/// <summary>The training CLI as the build left it in src/Training (the same configuration as these tests).</summary>
-internal static class TrainingCli
-{
-    public static string Path { get; } = Find();
-
-    private static string Find()
-    {
-        // .../tests/Integration.Tests/bin/CONFIGURATION/TFM/
-        var output = new DirectoryInfo(AppContext.BaseDirectory);
-        var (framework, configuration) = (output.Name, output.Parent!.Name);
-        for (var folder = output; folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(folder.FullName, "Serverless.sln")))
-            {
-                return System.IO.Path.Combine(folder.FullName, "src", "Training", "bin", configuration, framework, "Recommender.Training.dll");
-            }
-        }
-        throw new InvalidOperationException("Serverless.sln not found above " + AppContext.BaseDirectory);
     }
 }
 

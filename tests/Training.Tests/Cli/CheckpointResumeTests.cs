@@ -73,7 +73,7 @@ public sealed class CheckpointResumeTests : IDisposable
             RedirectStandardError = true,
             ArgumentList =
             {
-                TrainingCliPath(), "train", "--data", MovieLensData.Release("ml-100k"), "--protocol", "leave-one-out",
+                BuiltTrainingCli.Path, "train", "--data", MovieLensData.Release("ml-100k"), "--protocol", "leave-one-out",
                 "--models", "gcn-lstm", "--seed", "5", "--max-epochs", "3", "--out", outFolder,
             },
         };
@@ -83,22 +83,6 @@ public sealed class CheckpointResumeTests : IDisposable
             start.ArgumentList.Add(checkpointDir);
         }
         return new CliProcess(Process.Start(start)!);
-    }
-
-    /// <summary>The CLI as the build left it in src/Training (the same configuration as these tests).</summary>
-    private static string TrainingCliPath()
-    {
-        // .../tests/Training.Tests/bin/CONFIGURATION/TFM/
-        var output = new DirectoryInfo(AppContext.BaseDirectory);
-        var (framework, configuration) = (output.Name, output.Parent!.Name);
-        for (var folder = output; folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Serverless.sln")))
-            {
-                return Path.Combine(folder.FullName, "src", "Training", "bin", configuration, framework, "Recommender.Training.dll");
-            }
-        }
-        throw new InvalidOperationException("Serverless.sln not found above " + AppContext.BaseDirectory);
     }
 
     private sealed class CliProcess
