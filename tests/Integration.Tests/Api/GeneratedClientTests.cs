@@ -92,6 +92,7 @@ public sealed class GeneratedClientTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal((RunRecordStatus.Launched, RunRecordTrigger.Http), (run.Status, run.Trigger));
         var runs = new RunRecordStore(azurite.CreateServiceClient().GetBlobContainerClient(runsContainer));
         Assert.NotNull(await runs.GetAsync(run.RunId));
+        Assert.Equal(run.RunId, (await client.RetrainRunsAsync(5)).Runs.First().RunId);
 
         var withoutKey = await Assert.ThrowsAsync<ApiException>(() => new RecommenderApiClient(serving.Anonymous).ModelInfoAsync());
         Assert.Equal(401, withoutKey.StatusCode);
