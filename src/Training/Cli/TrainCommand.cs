@@ -170,7 +170,7 @@ internal sealed class TrainCommand(IDatasetLoader datasets, CliConsoles consoles
             }
             else
             {
-                var stages = options.MaxEpochs + (model == MainModel ? options.GraphWarmupEpochs : 0);
+                var stages = options.EpochCap(model);
                 var checkpoint = settings.CheckpointDir is { } checkpointDir
                     ? new TrainingCheckpoint(checkpointDir, CheckpointIdentity.For(model, dataset.Fingerprint, JsonSerializer.Serialize(settings.Split), options))
                     : null;

@@ -182,7 +182,7 @@ public sealed partial class RetrainPipeline(RetrainStorage storage, RetrainOptio
         LogSizing(runId, sizing.ToString());
         var checkpoint = await Timed(record, phase, "read-checkpoint", () => ReadCheckpointAsync(record, dataset, training, workFolder, cancellationToken))
             .ConfigureAwait(false);
-        var progress = new EpochProgress(this, storage, record, checkpoint, training.GraphWarmupEpochs + training.MaxEpochs);
+        var progress = new EpochProgress(this, storage, record, checkpoint, training.EpochCap(ModelName));
         var trained = await Timed(record, phase, "train", () => Task.Run(() => ModelTrainer.Train(
             ModelName, split, training, progress, cancellationToken, checkpoint,
             resumedFrom: epoch =>

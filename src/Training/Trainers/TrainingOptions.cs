@@ -231,6 +231,9 @@ public sealed record TrainingOptions
 
     public double GradientClipNorm { get; init; } = 5.0;
 
+    /// <summary>Most epochs a model trains: the joint stage's cap, plus the graph warm-up's for gcn-lstm.</summary>
+    public int EpochCap(string model) => MaxEpochs + (ModelKinds.Parse(model) == ModelKind.GcnLstm ? GraphWarmupEpochs : 0);
+
     /// <summary>The ranking loss used for a model over a catalogue of <paramref name="itemCount"/> items.</summary>
     internal RankingLoss ResolveLoss(ModelKind kind, int itemCount) => Loss switch
     {

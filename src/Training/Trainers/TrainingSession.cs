@@ -29,7 +29,8 @@ internal sealed class TrainingSession : IDisposable
     private readonly bool[] _connectedUsers;
     private readonly RecommenderNetwork _network;
     private readonly GraphInputs _inputs;
-    private readonly Func<GraphInputs?> _finalInputs;
+    private readonly NetworkShape _shape;
+    private readonly SideFeatures _features;
     private readonly SampledSoftmax? _sampledSoftmax;
     private readonly RankingLosses _losses;
     private readonly Adam _optimizer;
@@ -58,7 +59,8 @@ internal sealed class TrainingSession : IDisposable
         var features = kind.UsesGraph()
             ? SideFeatures.Build(split.Dataset, options.UseGenres, options.UseTags, options.UseDemographics, options.MinTagMovies)
             : new SideFeatures();
-        var shape = NetworkShapes.For(kind, train, options, features);
+        var shape = _shape = NetworkShapes.For(kind, train, options, features);
+        _features = features;
         _network = new RecommenderNetwork(shape, options.EmbeddingInitStd);
         if (_network.Rating is not null)
         {
@@ -69,9 +71,6 @@ internal sealed class TrainingSession : IDisposable
         _network.to(device);
         _userVectors = new UserVectorBuilder(_network, _connectedUsers, options.MaxHistory, device);
         _inputs = GraphInputs.Create(shape, graph, features, device);
-        _finalInputs = () => kind.UsesGraph() && options.ValidationEdgesInFinalGraph && split.Validation.Count > 0
-            ? GraphInputs.Create(shape, InteractionGraph.Build([train, split.Validation], options.MinEdgeRating, options.WeightEdgesByRating), features, device)
-            : null;
         var loss = options.ResolveLoss(kind, train.ItemCount);
         if (loss == RankingLoss.SampledSoftmax)
         {
@@ -216,7 +215,7 @@ internal sealed class TrainingSession : IDisposable
         _network.eval();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        using var finalInputs = _finalInputs();
+        using var finalInputs = FinalInputs();
         var (users, items) = _network.Encode(finalInputs ?? _inputs);
         var histories = _split.Validation.Count > 0 ? UserHistories.Build(_split.Train, _split.Validation) : _trainHistories;
         var vectors = _userVectors.Of(users, items, Enumerable.Range(0, _split.Train.UserCount).ToArray(), histories);
@@ -225,6 +224,12 @@ internal sealed class TrainingSession : IDisposable
             users?.cpu().contiguous().MoveToOuterDisposeScope(),
             vectors.cpu().contiguous().MoveToOuterDisposeScope());
     }
+
+    /// <summary>The graph of the training and validation edges for the final tables (graph models, when enabled); null: the training graph.</summary>
+    private GraphInputs? FinalInputs() =>
+        _kind.UsesGraph() && _options.ValidationEdgesInFinalGraph && _split.Validation.Count > 0
+            ? GraphInputs.Create(_shape, InteractionGraph.Build([_split.Train, _split.Validation], _options.MinEdgeRating, _options.WeightEdgesByRating), _features, _device)
+            : null;
 
     /// <summary>
     /// One pass over the users in batches. Each step trains, for its users: the graph loss (graph models: g alone
