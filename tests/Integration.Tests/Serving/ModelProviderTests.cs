@@ -111,16 +111,6 @@ public sealed class ModelProviderTests(AzuriteFixture azurite) : IDisposable
         new(repository, new ServingOptions { RefreshInterval = LongRefreshInterval, CacheFolder = _temp.Path }, NullLogger<ModelProvider>.Instance,
             timeProvider: clock, publishedSignal: signal);
 
-    /// <summary>A clock that moves only when told to.</summary>
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
-
     private static async Task<LatestModel> PublishAsync(ModelRepository publisher, string bundle)
     {
         var version = ApiBundles.VersionOf(bundle) + "-" + Guid.NewGuid().ToString("N")[..6];
