@@ -40,8 +40,9 @@ public sealed class StepSizingTests
 
         Assert.True(tight.UserBatchSize < roomy.UserBatchSize, $"{tight} against {roomy}");
         Assert.True(tight.MaxWindowsPerStep < roomy.MaxWindowsPerStep, $"{tight} against {roomy}");
-        Assert.InRange(roomy.EstimatedPeakBytes, 1, 12_000_000_000);
-        Assert.InRange(tight.EstimatedPeakBytes, 1, 9_000_000_000);
+        // The estimate keeps 5% of the budget for its own error (ML-32M's measured peak came out 0.6% above it).
+        Assert.InRange(roomy.EstimatedPeakBytes, 1, 0.95 * 12_000_000_000);
+        Assert.InRange(tight.EstimatedPeakBytes, 1, 0.95 * 9_000_000_000);
         Assert.Contains("limited by the memory budget", tight.Reason, StringComparison.Ordinal);
     }
 
