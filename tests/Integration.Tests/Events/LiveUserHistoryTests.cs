@@ -10,25 +10,35 @@ namespace Recommender.Integration.Tests.Events;
 
 /// <summary>The live history's cache against Azurite's table service.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class LiveUserHistoryTests(AzuriteFixture azurite)
+public sealed class LiveUserHistoryTests : IDisposable
 {
+    private readonly RecommendationEngine _engine = RecommendationEngine.Load(ApiBundles.V1);
+    private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
+    private readonly UserEventStore _store;
+    private readonly ServedModel _model;
+    private readonly LiveUserHistory _reader;
+
+    public LiveUserHistoryTests(AzuriteFixture azurite)
+    {
+        _store = new UserEventStore(azurite.CreateTableServiceClient(),
+            new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = "live" + Guid.NewGuid().ToString("N")[..12] });
+        _model = new ServedModel(_engine, new LatestModel("v1", _clock.GetUtcNow(), "sha", ETag.All), _clock.GetUtcNow());
+        _reader = new LiveUserHistory(_store, NullLogger<LiveUserHistory>.Instance, _clock);
+    }
+
     [Fact]
     public async Task AnEventStoredThroughAnotherInstance_IsReflectedWithinASecond_AndNotQueriedAgainBefore()
     {
-        var (store, model, engine) = Setup();
-        using var _ = engine;
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
-        var reader = new LiveUserHistory(store, NullLogger<LiveUserHistory>.Instance, clock);
         const int user = 7, movie = 42;
 
-        Assert.Empty(await reader.NewMoviesAsync(model, user));
+        Assert.Empty(await _reader.NewMoviesAsync(_model, user));
         // Another instance answers 202 for an event: this instance's cache does not know of it.
-        await store.AddAsync(user, [new UserEvent(movie, 4f, clock.GetUtcNow(), "e1")]);
+        await _store.AddAsync(user, [new UserEvent(movie, 4f, _clock.GetUtcNow(), "e1")]);
 
-        clock.Advance(LiveUserHistory.CacheLifetime - TimeSpan.FromMilliseconds(1));
-        Assert.Empty(await reader.NewMoviesAsync(model, user));
-        clock.Advance(TimeSpan.FromMilliseconds(1));
-        var reflected = await reader.NewMoviesAsync(model, user);
+        _clock.Advance(LiveUserHistory.CacheLifetime - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(await _reader.NewMoviesAsync(_model, user));
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        var reflected = await _reader.NewMoviesAsync(_model, user);
         Assert.Equal([movie], reflected);
         Assert.True(LiveUserHistory.CacheLifetime < TimeSpan.FromSeconds(1), $"cache lifetime {LiveUserHistory.CacheLifetime}");
     }
@@ -36,29 +46,18 @@ public sealed class LiveUserHistoryTests(AzuriteFixture azurite)
     [Fact]
     public async Task AForget_DropsTheEntryAtOnce()
     {
-        var (store, model, engine) = Setup();
-        using var _ = engine;
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
-        var reader = new LiveUserHistory(store, NullLogger<LiveUserHistory>.Instance, clock);
         const int user = 9;
-        await store.AddAsync(user, [new UserEvent(44, null, clock.GetUtcNow(), null)]);
-        Assert.Equal(new[] { 44 }, await ReadAsync(reader, model, user));
+        await _store.AddAsync(user, [new UserEvent(44, null, _clock.GetUtcNow(), null)]);
+        var before = await _reader.NewMoviesAsync(_model, user);
+        Assert.Equal([44], before);
 
-        clock.Advance(TimeSpan.FromMilliseconds(1));
-        await store.AddAsync(user, [new UserEvent(45, null, clock.GetUtcNow(), null)]);
-        reader.Forget(user);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        await _store.AddAsync(user, [new UserEvent(45, null, _clock.GetUtcNow(), null)]);
+        _reader.Forget(user);
 
-        Assert.Equal(new[] { 44, 45 }, await ReadAsync(reader, model, user));
+        var after = await _reader.NewMoviesAsync(_model, user);
+        Assert.Equal([44, 45], after);
     }
 
-    private static async Task<int[]> ReadAsync(LiveUserHistory reader, ServedModel model, int user) => await reader.NewMoviesAsync(model, user);
-
-    private (UserEventStore Store, ServedModel Model, RecommendationEngine Engine) Setup()
-    {
-        var options = new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = "live" + Guid.NewGuid().ToString("N")[..12] };
-        var store = new UserEventStore(azurite.CreateTableServiceClient(), options);
-        var engine = RecommendationEngine.Load(ApiBundles.V1);
-        var model = new ServedModel(engine, new LatestModel("v1", DateTimeOffset.UtcNow, "sha", ETag.All), DateTimeOffset.UtcNow);
-        return (store, model, engine);
-    }
+    public void Dispose() => _engine.Dispose();
 }
