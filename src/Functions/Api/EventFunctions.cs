@@ -46,7 +46,7 @@ public sealed partial class EventFunctions(UserEventStore store, LiveUserHistory
         {
             LogUnreachable("storing events", error);
             return ApiProblems.EventStorageUnavailable(request.HttpContext.Response, StorageRetryAfter,
-                "no event of this request was stored (a request of more than 100 events and eventIds may have stored a part: repeat it, and its eventIds keep each one single).");
+                "no event of this request was stored: repeat it (its eventIds keep each event single).");
         }
         finally
         {

@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Recommender.Model.Events;
 using Recommender.Model.Storage;
 
@@ -54,15 +56,35 @@ public sealed class UserEventStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task APostOfMoreEventsThanOneTransactionHolds_IsStoredWhole_AndItsRepeatIsAllDuplicates()
+    public async Task APostOf100EventsWithEventIds_IsOneTransaction_AndItsRepeatIsAllDuplicates()
     {
-        var store = NewStore();
+        var batches = new BatchCounter();
+        var clientOptions = AzuriteFixture.FastFailingTableOptions();
+        clientOptions.AddPolicy(batches, HttpPipelinePosition.PerCall);
+        var options = new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = UniqueTableName() };
+        var store = new UserEventStore(options.CreateServiceClient(clientOptions), options);
         var events = Enumerable.Range(0, UserEventRules.MaxEventsPerPost)
             .Select(index => new UserEvent(index + 1, 3.5f, Start.AddMinutes(index), $"big-{index}")).ToList();
 
         Assert.Equal(new StoredEvents(100, 0), await store.AddAsync(7, events));
+        Assert.Equal(1, batches.Count);
         Assert.Equal(new StoredEvents(0, 100), await store.AddAsync(7, events));
-        Assert.Equal(100, (await store.GetNewestAsync(7, 100)).Count);
+        Assert.Equal(1, batches.Count);
+        var stored = await store.GetNewestAsync(7, 100);
+        Assert.Equal(events.AsEnumerable().Reverse(), stored);
+    }
+
+    [Fact]
+    public async Task GetNewest_MergesPostsWhoseEventsInterleaveInTime()
+    {
+        var store = NewStore();
+        // The second post is newer as a whole but holds the oldest event; the first holds the two in the middle.
+        await store.AddAsync(3, [new UserEvent(1, null, Start.AddHours(1), null), new UserEvent(2, null, Start.AddHours(2), null)]);
+        await store.AddAsync(3, [new UserEvent(3, null, Start, null), new UserEvent(4, null, Start.AddHours(3), null)]);
+
+        Assert.Equal([4, 2, 1, 3], (await store.GetNewestAsync(3, 10)).Select(stored => stored.MovieId));
+        Assert.Equal([4, 2], (await store.GetNewestAsync(3, 2)).Select(stored => stored.MovieId));
+        Assert.Equal([4, 2, 1], (await store.GetAfterAsync(3, Start, 10)).Select(stored => stored.MovieId));
     }
 
     [Fact]
@@ -84,7 +106,7 @@ public sealed class UserEventStoreTests(AzuriteFixture azurite)
         Assert.Equal(3, await store.DeleteUserAsync(5));
         Assert.Empty(await store.GetNewestAsync(5, 10));
         Assert.Single(await store.GetNewestAsync(6, 10));
-        // The erased eventId is free again: the marker went with the event.
+        // The erased eventId is free again: the index went with the events.
         Assert.Equal(new StoredEvents(1, 0), await store.AddAsync(5, [new UserEvent(11, 5f, Start, "a")]));
     }
 
@@ -121,4 +143,20 @@ public sealed class UserEventStoreTests(AzuriteFixture azurite)
     }
 
     private static string UniqueTableName() => "events" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>Counts the entity group transactions (requests to $batch) a client sends.</summary>
+    private sealed class BatchCounter : HttpPipelineSynchronousPolicy
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            if (message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _count);
+            }
+        }
+    }
 }
