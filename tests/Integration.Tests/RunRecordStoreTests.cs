@@ -99,6 +99,23 @@ public sealed class RunRecordStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RunsStartedWithinOneSecond_AreListedByStartTime_NotByTheirIdsRandomSuffix()
+    {
+        var store = new RunRecordStore(azurite.UniqueContainer("runs"));
+        var second = new DateTimeOffset(2025, 2, 1, 3, 0, 0, TimeSpan.Zero);
+        // Each later start gets a smaller suffix, so the ids' ordinal order is the reverse of the start order.
+        var starts = new[] { second.AddMilliseconds(100), second.AddMilliseconds(400), second.AddMilliseconds(700) };
+        foreach (var (index, start) in starts.Index())
+        {
+            await store.SaveAsync(new RunRecord { RunId = $"20250201-030000-{9 - index}", Trigger = RunTrigger.Timer, Status = RunStatus.Succeeded, StartedAt = start });
+        }
+        await store.SaveAsync(RunRecord.Start(RunTrigger.Timer, second.AddSeconds(-1)));
+
+        Assert.Equal([starts[2], starts[1]], (await store.ListRecentAsync(2)).Select(record => record.StartedAt));
+        Assert.Equal([.. starts.Reverse(), second.AddSeconds(-1)], (await store.ListRecentAsync(4)).Select(record => record.StartedAt));
+    }
+
+    [Fact]
     public async Task UnknownRun_IsNull_AndMalformedIdsAreRefused()
     {
         var store = new RunRecordStore(azurite.UniqueContainer("runs"));

@@ -111,7 +111,7 @@ public sealed class RunRecord
         StartedAt = startedAt,
     };
 
-    /// <summary>The UTC start time to the second, then 8 random hex digits: ids sort by start time.</summary>
+    /// <summary>The UTC start time to the second, then 8 random hex digits: ids sort by start time to the second (RunRecordStore orders runs of one second by StartedAt).</summary>
     public static string NewRunId(DateTimeOffset startedAt) =>
         startedAt.UtcDateTime.ToString("yyyyMMdd'-'HHmmss", CultureInfo.InvariantCulture) + "-" + RandomNumberGenerator.GetHexString(8, lowercase: true);
 }

@@ -117,8 +117,15 @@ public sealed partial class RunRecordStore : IRunRecordStore
         {
             return [];
         }
-        // Year/month folders, then ids that start with the time: ordinal order is start-time order.
-        var newest = names.OrderDescending(StringComparer.Ordinal).Take(count).ToList();
+        // Year/month folders, then ids that start with the time to the second: ordinal order is start-time order
+        // except within one second, so the runs of the count-th run's second are read too and ordered by StartedAt.
+        var ordered = names.OrderDescending(StringComparer.Ordinal).ToList();
+        var newest = ordered.Take(count).ToList();
+        if (newest.Count == count)
+        {
+            var lastSecond = StartSecondOf(newest[^1]);
+            newest.AddRange(ordered.Skip(count).TakeWhile(name => StartSecondOf(name) == lastSecond));
+        }
         var records = new RunRecord?[newest.Count];
         await Parallel.ForAsync(0, newest.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelDownloads, CancellationToken = cancellationToken }, async (index, token) =>
         {
@@ -131,8 +138,11 @@ public sealed partial class RunRecordStore : IRunRecordStore
                 // Deleted since the listing.
             }
         }).ConfigureAwait(false);
-        return [.. records.OfType<RunRecord>()];
+        return [.. records.OfType<RunRecord>().OrderByDescending(record => record.StartedAt).Take(count)];
     }
+
+    /// <summary>"yyyy/MM/yyyyMMdd-HHmmss" of a record blob's name.</summary>
+    private static string StartSecondOf(string blobName) => blobName[..(8 + 15)];
 
     private async Task<RunRecord> ReadAsync(BlobClient blob, CancellationToken cancellationToken)
     {
