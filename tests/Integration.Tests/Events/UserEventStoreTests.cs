@@ -58,20 +58,46 @@ public sealed class UserEventStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task APostOf100EventsWithEventIds_IsOneTransaction_AndItsRepeatIsAllDuplicates()
     {
-        var batches = new BatchCounter();
+        var requests = new RequestCounter();
         var clientOptions = AzuriteFixture.FastFailingTableOptions();
-        clientOptions.AddPolicy(batches, HttpPipelinePosition.PerCall);
+        clientOptions.AddPolicy(requests, HttpPipelinePosition.PerCall);
         var options = new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = UniqueTableName() };
         var store = new UserEventStore(options.CreateServiceClient(clientOptions), options);
         var events = Enumerable.Range(0, UserEventRules.MaxEventsPerPost)
             .Select(index => new UserEvent(index + 1, 3.5f, Start.AddMinutes(index), $"big-{index}")).ToList();
 
         Assert.Equal(new StoredEvents(100, 0), await store.AddAsync(7, events));
-        Assert.Equal(1, batches.Count);
+        Assert.Equal(1, requests.Batches);
         Assert.Equal(new StoredEvents(0, 100), await store.AddAsync(7, events));
-        Assert.Equal(1, batches.Count);
+        Assert.Equal(1, requests.Batches);
         var stored = await store.GetNewestAsync(7, 100);
         Assert.Equal(events.AsEnumerable().Reverse(), stored);
+    }
+
+    [Fact]
+    public async Task TwoInstances_KeepEventIdsSingle_WhenOnesCachedIndexIsStale()
+    {
+        var requests = new RequestCounter();
+        var clientOptions = AzuriteFixture.FastFailingTableOptions();
+        clientOptions.AddPolicy(requests, HttpPipelinePosition.PerCall);
+        var options = new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = UniqueTableName() };
+        var first = new UserEventStore(options.CreateServiceClient(clientOptions), options);
+        var second = new UserEventStore(azurite.CreateTableServiceClient(), options);
+        await first.AddAsync(9, [new UserEvent(1, null, Start, "a")]);
+
+        // A user's next post on the same instance skips the index read: one transaction, no query.
+        var before = (requests.Batches, requests.Queries);
+        Assert.Equal(new StoredEvents(1, 0), await first.AddAsync(9, [new UserEvent(2, null, Start, "b")]));
+        Assert.Equal((before.Batches + 1, before.Queries), (requests.Batches, requests.Queries));
+
+        // Stored elsewhere after the first instance cached the index: its stale copy fails on the ETag and is read again.
+        Assert.Equal(new StoredEvents(1, 0), await second.AddAsync(9, [new UserEvent(3, null, Start, "c")]));
+        Assert.Equal(new StoredEvents(1, 1), await first.AddAsync(9, [new UserEvent(3, null, Start, "c"), new UserEvent(4, null, Start, "d")]));
+
+        // Erased elsewhere: the cached copy still holds "a", which only a fresh read can confirm, and it does not.
+        await second.DeleteUserAsync(9);
+        Assert.Equal(new StoredEvents(1, 0), await first.AddAsync(9, [new UserEvent(1, null, Start, "a")]));
+        Assert.Equal([1], (await second.GetNewestAsync(9, 10)).Select(stored => stored.MovieId));
     }
 
     [Fact]
@@ -144,18 +170,24 @@ public sealed class UserEventStoreTests(AzuriteFixture azurite)
 
     private static string UniqueTableName() => "events" + Guid.NewGuid().ToString("N")[..12];
 
-    /// <summary>Counts the entity group transactions (requests to $batch) a client sends.</summary>
-    private sealed class BatchCounter : HttpPipelineSynchronousPolicy
+    /// <summary>Counts the entity group transactions (requests to $batch) and the queries (GETs with a filter) a client sends.</summary>
+    private sealed class RequestCounter : HttpPipelineSynchronousPolicy
     {
-        private int _count;
+        private int _batches;
+        private int _queries;
 
-        public int Count => Volatile.Read(ref _count);
+        public int Batches => Volatile.Read(ref _batches);
+        public int Queries => Volatile.Read(ref _queries);
 
         public override void OnSendingRequest(HttpMessage message)
         {
             if (message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal))
             {
-                Interlocked.Increment(ref _count);
+                Interlocked.Increment(ref _batches);
+            }
+            else if (message.Request.Method == RequestMethod.Get && message.Request.Uri.Query.Contains("filter", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _queries);
             }
         }
     }
