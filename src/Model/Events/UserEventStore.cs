@@ -1,9 +1,5 @@
-using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure;
@@ -18,52 +14,30 @@ namespace Recommender.Model.Events;
 /// <item>A post row per post: its events as JSON, newest first, under row key "e" + inverted ticks of its newest event +
 /// "-" + a random post id. A partition's post rows sort newest first, and "every event after T" is one row-key range
 /// (the rows whose newest event is after T; their older events are filtered out).</item>
-/// <item>EventId index rows "index-00" to "index-31": a 128-bit fingerprint (SHA-256 prefix) of every stored eventId,
-/// bucketed by its first byte.</item>
+/// <item>The eventId index rows (<see cref="EventIdIndex"/>).</item>
 /// </list>
-/// Why buckets rather than a row per eventId: a transaction holds at most 100 entities, and a post of 100 events with
-/// eventIds would need 100 such rows besides its own. A post writes at most 32 index rows, each with the ETag it was
-/// read with (or inserted, when new), so of two concurrent posts of one eventId exactly one transaction succeeds; the
-/// other fails whole, reads the index again, counts the eventIds now stored as duplicates and tries again. A repeated
-/// eventId may come with another timestamp (a retry whose timestamp defaulted to "now"), which is why the index is
-/// keyed by the eventId alone. Events without an eventId are stored once per successful post.
+/// Why an index of 32 rows rather than a row per eventId: a transaction holds at most 100 entities, and a post of 100
+/// events with eventIds would need 100 such rows besides its own. Of two concurrent posts of one eventId exactly one
+/// transaction succeeds (the index rows are replaced under their ETags); the other fails whole, reads the index again,
+/// counts the eventIds now stored as duplicates and tries again. A repeated eventId may come with another timestamp (a
+/// retry whose timestamp defaulted to "now"), which is why the index is keyed by the eventId alone. Events without an
+/// eventId are stored once per successful post.
 /// </summary>
 public sealed class UserEventStore
 {
-    public const int IndexBuckets = 32;
-
     private const string EventRowPrefix = "e";
     private const string EventRowEnd = "f";
-    private const string IndexRowPrefix = "index-";
-    private const string IndexRowEnd = "index.";
     private const string EventsProperty = "Events";
-    private const string FingerprintsProperty = "Ids";
-    private const int FingerprintBytes = 16;
-    private const int FingerprintsPerProperty = 64 * 1024 / FingerprintBytes; // Table Storage's limit on one binary property
-
-    /// <summary>A transaction's body is at most 4 MiB, and its binary properties travel as base64.</summary>
-    private const int MaxFingerprintsPerTransaction = 3 * 1024 * 1024 / (FingerprintBytes * 4 / 3);
 
     /// <summary>Concurrent posts for one user that keep invalidating each other's index reads; each attempt has a winner.</summary>
     private const int MaxAttempts = 64;
 
     private static readonly string[] EventColumns = ["PartitionKey", EventsProperty];
 
-    /// <summary>Users whose index rows this process keeps (beyond it, the cache starts over), and the most fingerprints kept per user.</summary>
-    private const int MaxCachedUsers = 4096;
-    private const int MaxCachedFingerprintsPerUser = 512;
-
     private readonly TableClient _table;
+    private readonly EventIdIndex _index;
     private readonly Lock _gate = new();
     private Task? _created;
-
-    /// <summary>
-    /// Each user's index rows as this process last read or wrote them, so that a user's next post here skips the read.
-    /// A copy that another instance made stale fails the transaction (ETag), and is then read again. A copy only ever
-    /// lacks eventIds, except after an erasure elsewhere: so an eventId it holds is a duplicate only once a fresh read
-    /// confirms it. (Measured: the read before every transaction cost ingest about 30%.)
-    /// </summary>
-    private readonly ConcurrentDictionary<string, Dictionary<int, IndexRow>> _indexes = new(StringComparer.Ordinal);
 
     public UserEventStore(TableServiceClient service, EventStoreOptions options)
     {
@@ -71,6 +45,7 @@ public sealed class UserEventStore
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _table = service.GetTableClient(options.TableName);
+        _index = new EventIdIndex(_table);
     }
 
     public string TableName => _table.Name;
@@ -87,7 +62,7 @@ public sealed class UserEventStore
             var userEvent = events[position];
             if (userEvent.EventId is not { } eventId || seenIds.Add(eventId))
             {
-                pending.Add(new PostedEvent(userEvent, position, userEvent.EventId is null ? null : Fingerprint.Of(userEvent.EventId)));
+                pending.Add(new PostedEvent(userEvent, position, userEvent.EventId is null ? null : EventIdFingerprint.Of(userEvent.EventId)));
             }
         }
         var repeatedInPost = events.Count - pending.Count;
@@ -98,30 +73,30 @@ public sealed class UserEventStore
         var partition = PartitionKey(userId);
         var postId = Guid.NewGuid().ToString("N");
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        var withIds = pending.Any(posted => posted.Fingerprint is not null);
+        var fingerprints = pending.Select(posted => posted.Fingerprint).OfType<EventIdFingerprint>().ToList();
         for (var attempt = 1; ; attempt++)
         {
-            var index = withIds ? await IndexAsync(partition, pending, cancellationToken).ConfigureAwait(false) : [];
-            var fresh = pending.Where(posted => posted.Fingerprint is not { } fingerprint || !IsIndexed(index, fingerprint)).ToList();
+            var index = fingerprints.Count > 0 ? await _index.ForPostAsync(partition, fingerprints, cancellationToken).ConfigureAwait(false) : EventIdIndex.Rows.None;
+            var fresh = pending.Where(posted => posted.Fingerprint is not { } fingerprint || !index.Contains(fingerprint)).ToList();
             var duplicates = repeatedInPost + pending.Count - fresh.Count;
             if (fresh.Count == 0)
             {
                 return new StoredEvents(0, duplicates);
             }
-            var (actions, written) = Actions(userId, partition, postId, fresh, index);
+            var (indexActions, written) = EventIdIndex.Extend(userId, partition, index, fresh.Select(posted => posted.Fingerprint).OfType<EventIdFingerprint>());
             try
             {
-                var responses = (await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false)).Value;
-                if (withIds)
+                var responses = (await _table.SubmitTransactionAsync([PostRow(partition, postId, fresh), .. indexActions], cancellationToken).ConfigureAwait(false)).Value;
+                if (written.Count > 0)
                 {
-                    RememberIndex(partition, index, written, responses);
+                    _index.Written(partition, index, written, [.. responses.Skip(1)]);
                 }
                 return new StoredEvents(fresh.Count, duplicates);
             }
             catch (RequestFailedException error) when (error.Status is 404 or 409 or 412 && attempt < MaxAttempts)
             {
                 // Another post (or an erasure) changed an index row since it was read: read it again.
-                _indexes.TryRemove(partition, out _);
+                _index.Forget(partition);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(attempt)), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -184,12 +159,12 @@ public sealed class UserEventStore
                 }
             }
         }
-        _indexes.TryRemove(PartitionKey(userId), out _);
         foreach (var chunk in rows.Chunk(100))
         {
             await _table.SubmitTransactionAsync(chunk.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All)), cancellationToken)
                 .ConfigureAwait(false);
         }
+        _index.Forget(PartitionKey(userId));
         return events;
     }
 
@@ -241,77 +216,8 @@ public sealed class UserEventStore
         }
     }
 
-    /// <summary>The cached index rows unless they claim one of <paramref name="pending"/>'s eventIds (a claim a fresh read must confirm), else the rows read.</summary>
-    private async Task<Dictionary<int, IndexRow>> IndexAsync(string partition, List<PostedEvent> pending, CancellationToken cancellationToken)
-    {
-        if (_indexes.TryGetValue(partition, out var cached) && !pending.Any(posted => posted.Fingerprint is { } fingerprint && IsIndexed(cached, fingerprint)))
-        {
-            return cached;
-        }
-        var index = await ReadIndexAsync(partition, cancellationToken).ConfigureAwait(false);
-        Remember(partition, index);
-        return index;
-    }
-
-    /// <summary>Caches the index after a transaction: <paramref name="index"/> with the rows it wrote, under the ETags the service answered.</summary>
-    private void RememberIndex(string partition, Dictionary<int, IndexRow> index, List<(int Bucket, HashSet<Fingerprint> Fingerprints)> written, IReadOnlyList<Response> responses)
-    {
-        var updated = new Dictionary<int, IndexRow>(index);
-        for (var row = 0; row < written.Count; row++)
-        {
-            // responses[0] answers the post row; the index rows follow in the order they were written.
-            if (responses[row + 1].Headers.ETag is not { } etag)
-            {
-                _indexes.TryRemove(partition, out _);
-                return;
-            }
-            updated[written[row].Bucket] = new IndexRow(etag, written[row].Fingerprints);
-        }
-        Remember(partition, updated);
-    }
-
-    private void Remember(string partition, Dictionary<int, IndexRow> index)
-    {
-        if (index.Values.Sum(row => row.Fingerprints.Count) > MaxCachedFingerprintsPerUser)
-        {
-            _indexes.TryRemove(partition, out _);
-            return;
-        }
-        if (_indexes.Count >= MaxCachedUsers)
-        {
-            _indexes.Clear();
-        }
-        _indexes[partition] = index;
-    }
-
-    /// <summary>The user's eventId index rows by bucket, each with its fingerprints (one range query).</summary>
-    private async Task<Dictionary<int, IndexRow>> ReadIndexAsync(string partition, CancellationToken cancellationToken)
-    {
-        var index = new Dictionary<int, IndexRow>();
-        var filter = $"PartitionKey eq '{partition}' and RowKey ge '{IndexRowPrefix}' and RowKey lt '{IndexRowEnd}'";
-        await using var rows = _table.QueryAsync<TableEntity>(filter, maxPerPage: IndexBuckets, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
-        while (await MoveNextOrEmptyAsync(rows).ConfigureAwait(false))
-        {
-            var row = rows.Current;
-            var fingerprints = new HashSet<Fingerprint>();
-            for (var part = 0; row.GetBinary(FingerprintsProperty + part.ToString(CultureInfo.InvariantCulture)) is { } bytes; part++)
-            {
-                for (var offset = 0; offset + FingerprintBytes <= bytes.Length; offset += FingerprintBytes)
-                {
-                    fingerprints.Add(Fingerprint.Read(bytes.AsSpan(offset, FingerprintBytes)));
-                }
-            }
-            index[ParseBucket(row)] = new IndexRow(row.ETag, fingerprints);
-        }
-        return index;
-    }
-
-    private static bool IsIndexed(Dictionary<int, IndexRow> index, Fingerprint fingerprint) =>
-        index.TryGetValue(fingerprint.Bucket, out var row) && row.Fingerprints.Contains(fingerprint);
-
-    /// <summary>The post row, and each index row that gains fingerprints: replaced if it was read (with its ETag), added if it did not exist.</summary>
-    private static (List<TableTransactionAction> Actions, List<(int Bucket, HashSet<Fingerprint> Fingerprints)> Written) Actions(
-        int userId, string partition, string postId, List<PostedEvent> fresh, Dictionary<int, IndexRow> index)
+    /// <summary>The post row of <paramref name="fresh"/>: its events newest first (of one timestamp, the later position first), in UTC.</summary>
+    private static TableTransactionAction PostRow(string partition, string postId, List<PostedEvent> fresh)
     {
         var newestFirst = fresh.OrderByDescending(posted => posted.Event.Timestamp).ThenByDescending(posted => posted.Position)
             .Select(posted => posted.Event with { Timestamp = posted.Event.Timestamp.ToUniversalTime() }).ToList();
@@ -319,36 +225,7 @@ public sealed class UserEventStore
         {
             [EventsProperty] = JsonSerializer.Serialize(newestFirst, StoredEventsJson.Default.ListUserEvent),
         };
-        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, post) };
-        var written = new List<(int Bucket, HashSet<Fingerprint> Fingerprints)>();
-        var indexed = 0;
-        foreach (var bucket in fresh.Select(posted => posted.Fingerprint).OfType<Fingerprint>().GroupBy(fingerprint => fingerprint.Bucket))
-        {
-            var read = index.GetValueOrDefault(bucket.Key);
-            var fingerprints = (read?.Fingerprints ?? []).Concat(bucket).ToList();
-            written.Add((bucket.Key, [.. fingerprints]));
-            indexed += fingerprints.Count;
-            var row = new TableEntity(partition, IndexRowKey(bucket.Key));
-            foreach (var (part, chunk) in fingerprints.Chunk(FingerprintsPerProperty).Index())
-            {
-                var bytes = new byte[chunk.Length * FingerprintBytes];
-                for (var i = 0; i < chunk.Length; i++)
-                {
-                    chunk[i].Write(bytes.AsSpan(i * FingerprintBytes, FingerprintBytes));
-                }
-                row[FingerprintsProperty + part.ToString(CultureInfo.InvariantCulture)] = bytes;
-            }
-            actions.Add(read is null
-                ? new TableTransactionAction(TableTransactionActionType.Add, row)
-                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, read.ETag));
-        }
-        if (indexed > MaxFingerprintsPerTransaction)
-        {
-            throw new InvalidOperationException(
-                $"User {userId.ToString(CultureInfo.InvariantCulture)} has {indexed.ToString(CultureInfo.InvariantCulture)} eventIds in the index rows this post would rewrite, " +
-                $"more than one Table Storage transaction (4 MiB) carries ({MaxFingerprintsPerTransaction.ToString(CultureInfo.InvariantCulture)}): post events of this user without eventIds.");
-        }
-        return (actions, written);
+        return new TableTransactionAction(TableTransactionActionType.Add, post);
     }
 
     private static IReadOnlyList<UserEvent> ReadEvents(TableEntity row)
@@ -368,47 +245,12 @@ public sealed class UserEventStore
 
     private static int ParseUserId(string partition) => int.Parse(partition, NumberStyles.None, CultureInfo.InvariantCulture);
 
-    private static string IndexRowKey(int bucket) => IndexRowPrefix + bucket.ToString("D2", CultureInfo.InvariantCulture);
-
-    private static int ParseBucket(TableEntity row) =>
-        int.TryParse(row.RowKey.AsSpan(IndexRowPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var bucket) && bucket < IndexBuckets
-            ? bucket
-            : throw new InvalidDataException($"Row {row.PartitionKey}/{row.RowKey} is in the eventId index range but is not an index row.");
-
     /// <summary>19 digits that sort descending in time (ticks up to DateTimeOffset.MaxValue fit 19 digits).</summary>
     private static string InvertedTicks(DateTimeOffset timestamp) =>
         (DateTimeOffset.MaxValue.UtcTicks - timestamp.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
 
     /// <summary>An event and its position in the post (which orders events of one timestamp).</summary>
-    private sealed record PostedEvent(UserEvent Event, int Position, Fingerprint? Fingerprint);
-
-    /// <summary>An index row as read: its ETag (the condition of its replacement) and fingerprints.</summary>
-    private sealed record IndexRow(ETag ETag, HashSet<Fingerprint> Fingerprints);
-
-    /// <summary>
-    /// The first 16 bytes of an eventId's SHA-256: a fixed size whatever the eventId's length (up to 128 characters),
-    /// and 2^-128 per pair of one user's eventIds that two distinct ones collide.
-    /// </summary>
-    private readonly record struct Fingerprint(ulong High, ulong Low)
-    {
-        public int Bucket => (int)(High >> 56) % IndexBuckets;
-
-        public static Fingerprint Of(string eventId)
-        {
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(Encoding.UTF8.GetBytes(eventId), hash);
-            return Read(hash[..FingerprintBytes]);
-        }
-
-        public static Fingerprint Read(ReadOnlySpan<byte> bytes) =>
-            new(BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]));
-
-        public void Write(Span<byte> bytes)
-        {
-            BinaryPrimitives.WriteUInt64BigEndian(bytes, High);
-            BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], Low);
-        }
-    }
+    private sealed record PostedEvent(UserEvent Event, int Position, EventIdFingerprint? Fingerprint);
 }
 
 /// <summary>A post row's events: camelCase, nulls left out.</summary>
