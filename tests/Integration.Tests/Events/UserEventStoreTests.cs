@@ -58,11 +58,7 @@ public sealed class UserEventStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task APostOf100EventsWithEventIds_IsOneTransaction_AndItsRepeatIsAllDuplicates()
     {
-        var requests = new RequestCounter();
-        var clientOptions = AzuriteFixture.FastFailingTableOptions();
-        clientOptions.AddPolicy(requests, HttpPipelinePosition.PerCall);
-        var options = new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = UniqueTableName() };
-        var store = new UserEventStore(options.CreateServiceClient(clientOptions), options);
+        var (store, requests) = CountedStore(new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = UniqueTableName() });
         var events = Enumerable.Range(0, UserEventRules.MaxEventsPerPost)
             .Select(index => new UserEvent(index + 1, 3.5f, Start.AddMinutes(index), $"big-{index}")).ToList();
 
@@ -77,11 +73,8 @@ public sealed class UserEventStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task TwoInstances_KeepEventIdsSingle_WhenOnesCachedIndexIsStale()
     {
-        var requests = new RequestCounter();
-        var clientOptions = AzuriteFixture.FastFailingTableOptions();
-        clientOptions.AddPolicy(requests, HttpPipelinePosition.PerCall);
         var options = new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = UniqueTableName() };
-        var first = new UserEventStore(options.CreateServiceClient(clientOptions), options);
+        var (first, requests) = CountedStore(options);
         var second = new UserEventStore(azurite.CreateTableServiceClient(), options);
         await first.AddAsync(9, [new UserEvent(1, null, Start, "a")]);
 
@@ -166,6 +159,15 @@ public sealed class UserEventStoreTests(AzuriteFixture azurite)
     {
         var options = new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = UniqueTableName() };
         return new UserEventStore(azurite.CreateTableServiceClient(), options);
+    }
+
+    /// <summary>A store whose client counts its requests.</summary>
+    private static (UserEventStore Store, RequestCounter Requests) CountedStore(EventStoreOptions options)
+    {
+        var requests = new RequestCounter();
+        var clientOptions = AzuriteFixture.FastFailingTableOptions();
+        clientOptions.AddPolicy(requests, HttpPipelinePosition.PerCall);
+        return (new UserEventStore(options.CreateServiceClient(clientOptions), options), requests);
     }
 
     private static string UniqueTableName() => "events" + Guid.NewGuid().ToString("N")[..12];
