@@ -116,30 +116,23 @@ internal sealed class EventIdIndex(TableClient table)
         _cached[partition] = rows;
     }
 
-    /// <summary>The user's index rows (one range query; a table that does not exist yet has none).</summary>
+    /// <summary>The user's index rows (one range query; the store has created the table before any post).</summary>
     private async Task<Rows> ReadAsync(string partition, CancellationToken cancellationToken)
     {
         var rows = new Dictionary<int, Row>();
         var filter = $"PartitionKey eq '{partition}' and RowKey ge '{RowPrefix}' and RowKey lt '{RowEnd}'";
-        try
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: Buckets, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: Buckets, cancellationToken: cancellationToken).ConfigureAwait(false))
+            var fingerprints = new HashSet<EventIdFingerprint>();
+            for (var part = 0; entity.GetBinary(FingerprintsProperty + part.ToString(CultureInfo.InvariantCulture)) is { } bytes; part++)
             {
-                var fingerprints = new HashSet<EventIdFingerprint>();
-                for (var part = 0; entity.GetBinary(FingerprintsProperty + part.ToString(CultureInfo.InvariantCulture)) is { } bytes; part++)
+                for (var offset = 0; offset + EventIdFingerprint.Bytes <= bytes.Length; offset += EventIdFingerprint.Bytes)
                 {
-                    for (var offset = 0; offset + EventIdFingerprint.Bytes <= bytes.Length; offset += EventIdFingerprint.Bytes)
-                    {
-                        fingerprints.Add(EventIdFingerprint.Read(bytes.AsSpan(offset, EventIdFingerprint.Bytes)));
-                    }
+                    fingerprints.Add(EventIdFingerprint.Read(bytes.AsSpan(offset, EventIdFingerprint.Bytes)));
                 }
-                var bucket = ParseBucket(entity);
-                rows[bucket] = new Row(bucket, entity.ETag, fingerprints);
             }
-        }
-        catch (RequestFailedException error) when (error.Status == 404)
-        {
-            return Rows.None;
+            var bucket = ParseBucket(entity);
+            rows[bucket] = new Row(bucket, entity.ETag, fingerprints);
         }
         return new Rows(rows);
     }

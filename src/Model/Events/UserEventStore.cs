@@ -189,17 +189,27 @@ public sealed class UserEventStore
     private async Task<IReadOnlyList<UserEvent>> ReadNewestAsync(string filter, DateTimeOffset after, int count, CancellationToken cancellationToken)
     {
         var events = new List<UserEvent>();
+        // The count newest timestamps read so far; the queue's head is the count-th newest.
+        var newest = new PriorityQueue<DateTimeOffset, DateTimeOffset>(count + 1);
         await using var rows = _table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(count, 1000), EventColumns, cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (await MoveNextOrEmptyAsync(rows).ConfigureAwait(false))
         {
             var post = ReadEvents(rows.Current);
-            if (events.Count >= count && post[0].Timestamp < events[count - 1].Timestamp)
+            if (newest.Count == count && post[0].Timestamp < newest.Peek())
             {
                 break;
             }
-            events.AddRange(post.Where(userEvent => userEvent.Timestamp > after));
-            events = NewestFirst(events);
+            foreach (var userEvent in post.Where(userEvent => userEvent.Timestamp > after))
+            {
+                events.Add(userEvent);
+                newest.Enqueue(userEvent.Timestamp, userEvent.Timestamp);
+                if (newest.Count > count)
+                {
+                    newest.Dequeue();
+                }
+            }
         }
+        events = NewestFirst(events);
         return events.Count > count ? events.GetRange(0, count) : events;
     }
 
