@@ -127,6 +127,8 @@ internal sealed class QuantizedMovieTable
 
     private int BlockCount => (Rows + BlockRows - 1) / BlockRows;
 
+    private bool UsesRegisters => Avx2.IsSupported && _groups == RegisterBlockSums64.Groups;
+
     private int Position(int row, int d) =>
         ((row / BlockRows * _groups + d / GroupDims) * BlockRows + row % BlockRows) * GroupDims + d % GroupDims;
 
@@ -142,13 +144,26 @@ internal sealed class QuantizedMovieTable
         }
         var queryGroups = stackalloc Vector256<byte>[_groups];
         var quantized = new QuantizedQuery(query, new Span<byte>(queryGroups, _groups * GroupBytes));
+        if (UsesRegisters)
+        {
+            ApproximateScores(new RegisterBlockSums64(queryGroups), quantized, approximate, bound);
+        }
+        else
+        {
+            ApproximateScores(new MemoryBlockSums(queryGroups, _groups), quantized, approximate, bound);
+        }
+    }
+
+    private unsafe void ApproximateScores<TSums>(TSums sums, in QuantizedQuery quantized, Span<float> approximate, Span<float> bound)
+        where TSums : struct, IBlockSums
+    {
         fixed (sbyte* blocks = _blocks)
         fixed (float* factors = _blockFactors)
         fixed (float* errors = _blockErrors)
         {
             for (var block = 0; block < BlockCount; block++)
             {
-                var blockScores = ApproximateBlock(blocks + (nint)block * _groups * GroupBytes, factors + (nint)block * FactorsPerBlock, queryGroups, _groups, quantized.Step);
+                var blockScores = ApproximateBlock(sums, blocks + (nint)block * _groups * GroupBytes, factors + (nint)block * FactorsPerBlock, quantized.Step);
                 var first = block * BlockRows;
                 for (var lane = 0; lane < Math.Min(BlockRows, Rows - first); lane++)
                 {
@@ -183,38 +198,11 @@ internal sealed class QuantizedMovieTable
         try
         {
             var lowerBounds = new TopKHeap(items[..capacity], scores[..capacity]);
-            var threshold = lowerBounds.Threshold;
             var largestBound = _largestNormError * quantized.Norm + _largestResidualError * quantized.ResidualNorm;
-            var gate = Gate(threshold, largestBound);
             var candidates = 0;
-            var blockCount = BlockCount;
-            fixed (sbyte* blocks = _blocks)
-            fixed (float* factors = _blockFactors)
-            fixed (float* errors = _blockErrors)
-            {
-                var values = blocks;
-                var blockFactors = factors;
-                for (var block = 0; block < blockCount; block++, values += groups * GroupBytes, blockFactors += FactorsPerBlock)
-                {
-                    if (Sse.IsSupported)
-                    {
-                        // The scan is bound by memory bandwidth: ask for the block eight ahead, one cache line at a time.
-                        var ahead = values + 8 * groups * GroupBytes;
-                        for (var line = 0; line < groups * GroupBytes; line += 64)
-                        {
-                            Sse.Prefetch0(ahead + line);
-                        }
-                    }
-                    var approximate = ApproximateBlock(values, blockFactors, queryGroups, groups, quantized.Step);
-                    var validLanes = block < blockCount - 1 ? 0xFFu : (1u << (Rows - block * BlockRows)) - 1;
-                    var lanes = (Vector256.GreaterThanOrEqual(approximate, Vector256.Create(gate)).ExtractMostSignificantBits() | _alwaysRescored[block]) & validLanes;
-                    if (lanes != 0)
-                    {
-                        threshold = Examine(ref lowerBounds, candidateRows, candidateUpperBounds, ref candidates, block * BlockRows, approximate, errors + (nint)block * FactorsPerBlock, lanes, quantized, filter);
-                        gate = Gate(threshold, largestBound);
-                    }
-                }
-            }
+            var threshold = UsesRegisters
+                ? Scan(new RegisterBlockSums64(queryGroups), quantized, filter, largestBound, ref lowerBounds, candidateRows, candidateUpperBounds, ref candidates)
+                : Scan(new MemoryBlockSums(queryGroups, groups), quantized, filter, largestBound, ref lowerBounds, candidateRows, candidateUpperBounds, ref candidates);
 
             // Survivors are gathered in ascending row order, so selection among them keeps the lower-index-wins rule.
             var survivorRows = candidateRows;
@@ -242,6 +230,49 @@ internal sealed class QuantizedMovieTable
             ArrayPool<int>.Shared.Return(candidateRows);
             ArrayPool<float>.Shared.Return(candidateUpperBounds);
         }
+    }
+
+    /// <summary>
+    /// The pass of <see cref="SelectBest"/>: offers lower bounds to the heap and notes candidates; returns the final
+    /// threshold.
+    /// </summary>
+    private unsafe float Scan<TSums>(
+        TSums sums, in QuantizedQuery quantized, in ItemFilter filter, float largestBound,
+        ref TopKHeap lowerBounds, int[] candidateRows, float[] candidateUpperBounds, ref int candidates)
+        where TSums : struct, IBlockSums
+    {
+        var groups = _groups;
+        var threshold = lowerBounds.Threshold;
+        var gate = Gate(threshold, largestBound);
+        var blockCount = BlockCount;
+        fixed (sbyte* blocks = _blocks)
+        fixed (float* factors = _blockFactors)
+        fixed (float* errors = _blockErrors)
+        {
+            var values = blocks;
+            var blockFactors = factors;
+            for (var block = 0; block < blockCount; block++, values += groups * GroupBytes, blockFactors += FactorsPerBlock)
+            {
+                if (TSums.PrefetchesAhead && Sse.IsSupported)
+                {
+                    // Ask for the block eight ahead, one cache line at a time.
+                    var ahead = values + 8 * groups * GroupBytes;
+                    for (var line = 0; line < groups * GroupBytes; line += 64)
+                    {
+                        Sse.Prefetch0(ahead + line);
+                    }
+                }
+                var approximate = ApproximateBlock(sums, values, blockFactors, quantized.Step);
+                var validLanes = block < blockCount - 1 ? 0xFFu : (1u << (Rows - block * BlockRows)) - 1;
+                var lanes = (Vector256.GreaterThanOrEqual(approximate, Vector256.Create(gate)).ExtractMostSignificantBits() | _alwaysRescored[block]) & validLanes;
+                if (lanes != 0)
+                {
+                    threshold = Examine(ref lowerBounds, candidateRows, candidateUpperBounds, ref candidates, block * BlockRows, approximate, errors + (nint)block * FactorsPerBlock, lanes, quantized, filter);
+                    gate = Gate(threshold, largestBound);
+                }
+            }
+        }
+        return threshold;
     }
 
     /// <summary>
@@ -285,11 +316,9 @@ internal sealed class QuantizedMovieTable
 
     /// <summary>The approximate scores s·t·(q·v) of the 8 rows of a block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<float> ApproximateBlock(sbyte* values, float* factors, Vector256<byte>* queryGroups, int groups, float step)
-    {
-        var sums = Avx2.IsSupported ? BlockSumsAvx2(values, queryGroups, groups) : BlockSums(values, (byte*)queryGroups, groups);
-        return (Vector256.ConvertToSingle(sums) - Vector256.Load(factors + CorrectionsAt)) * Vector256.Load(factors + ScalesAt) * step;
-    }
+    private static unsafe Vector256<float> ApproximateBlock<TSums>(in TSums sums, sbyte* values, float* factors, float step)
+        where TSums : struct, IBlockSums =>
+        (Vector256.ConvertToSingle(sums.Sums(values)) - Vector256.Load(factors + CorrectionsAt)) * Vector256.Load(factors + ScalesAt) * step;
 
     /// <summary>
     /// A bound on |approximate − exact float32 score| for one row: with e ≈ s·q (row) and u ≈ t·v (query),
@@ -300,39 +329,6 @@ internal sealed class QuantizedMovieTable
     /// </summary>
     private static unsafe float Bound(float* errors, int lane, in QuantizedQuery query) =>
         errors[NormErrorsAt + lane] * query.Norm + errors[ResidualErrorsAt + lane] * query.ResidualNorm;
-
-    /// <summary>Σ_d values[row, d] · (v_d + QueryOffset) for the block's 8 rows, exactly.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<int> BlockSumsAvx2(sbyte* values, Vector256<byte>* queryGroups, int groups)
-    {
-        var ones = Vector256.Create((short)1);
-        var even = Vector256<int>.Zero;
-        var odd = Vector256<int>.Zero;
-        var query = queryGroups;
-        var end = queryGroups + groups;
-        for (; query + 4 <= end; query += 4, values += 4 * GroupBytes)
-        {
-            even += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(query[0], Avx.LoadVector256(values)), ones);
-            odd += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(query[1], Avx.LoadVector256(values + GroupBytes)), ones);
-            even += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(query[2], Avx.LoadVector256(values + 2 * GroupBytes)), ones);
-            odd += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(query[3], Avx.LoadVector256(values + 3 * GroupBytes)), ones);
-        }
-        for (; query < end; query++, values += GroupBytes)
-        {
-            even += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(query[0], Avx.LoadVector256(values)), ones);
-        }
-        return even + odd;
-    }
-
-    private static unsafe Vector256<int> BlockSums(sbyte* values, byte* queryGroups, int groups)
-    {
-        Span<int> sums = stackalloc int[BlockRows];
-        for (var position = 0; position < groups * GroupBytes; position++)
-        {
-            sums[position % GroupBytes / GroupDims] += values[position] * queryGroups[position];
-        }
-        return Vector256.Create<int>(sums);
-    }
 
     /// <summary>The query as offset unsigned bytes with the terms of its error bound.</summary>
     private readonly ref struct QuantizedQuery
