@@ -89,7 +89,7 @@ internal sealed class GraphEncoder : nn.Module
         {
             return (users, items);
         }
-        if (inputs.Adjacency is null)
+        if (inputs.Adjacency is null && inputs.SymmetricCsr is null)
         {
             throw new InvalidOperationException("The graph encoder has convolution layers but no adjacency was given.");
         }
@@ -102,7 +102,9 @@ internal sealed class GraphEncoder : nn.Module
                 var current = nodes;
                 for (var layer = 0; layer < _layers; layer++)
                 {
-                    current = SymmetricSparseProduct.Of(inputs.Adjacency, current);
+                    current = inputs.SymmetricCsr is { } csr
+                        ? SymmetricSparseProduct.Of(csr, current)
+                        : SymmetricSparseProduct.Of(inputs.Adjacency!, current);
                     neighbourhood = neighbourhood is null ? current : neighbourhood + current;
                 }
                 keptNeighbourhood?.Invoke(neighbourhood!.detach());
@@ -117,7 +119,7 @@ internal sealed class GraphEncoder : nn.Module
             }
             for (var layer = 0; layer < _layers; layer++)
             {
-                var neighbours = mm(inputs.Adjacency, nodes);
+                var neighbours = mm(inputs.Adjacency!, nodes);
                 nodes = tanh(sageLayers![layer].call(cat([nodes, neighbours], 1)));
             }
         }

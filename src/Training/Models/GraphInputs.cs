@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Recommender.Training.Models;
@@ -8,7 +9,10 @@ namespace Recommender.Training.Models;
 /// </summary>
 internal sealed class GraphInputs : IDisposable
 {
+    /// <summary>The normalised adjacency as a COO tensor: GraphSAGE's mean, or LightGCN's off the CPU.</summary>
     public Tensor? Adjacency { get; init; }
+    /// <summary>LightGCN's symmetric adjacency on the CPU, where <see cref="CsrMatrix"/>'s product is the faster one.</summary>
+    public CsrMatrix? SymmetricCsr { get; init; }
     public Tensor? Genres { get; init; }
     public Tensor? Tags { get; init; }
     public Tensor? Demographics { get; init; }
@@ -16,15 +20,26 @@ internal sealed class GraphInputs : IDisposable
     public static GraphInputs Create(NetworkShape shape, InteractionGraph? graph, SideFeatures features, Device device)
     {
         Tensor? adjacency = null;
+        CsrMatrix? symmetricCsr = null;
         if (graph is not null && shape.GraphLayers > 0)
         {
-            adjacency = shape.Convolution == GraphConvolution.LightGcn
-                ? graph.SymmetricAdjacency(device)
-                : graph.MeanAdjacency(device);
+            if (shape.Convolution != GraphConvolution.LightGcn)
+            {
+                adjacency = graph.MeanAdjacency(device);
+            }
+            else if (device.type == DeviceType.CPU)
+            {
+                symmetricCsr = graph.SymmetricCsr();
+            }
+            else
+            {
+                adjacency = graph.SymmetricAdjacency(device);
+            }
         }
         return new GraphInputs
         {
             Adjacency = adjacency,
+            SymmetricCsr = symmetricCsr,
             Genres = shape.Genres.Count > 0 ? ToSparse(features.Genres!, device) : null,
             Tags = shape.Tags.Count > 0 ? ToSparse(features.Tags!, device) : null,
             Demographics = shape.Demographics.Count > 0 ? ToSparse(features.Demographics!, device) : null,

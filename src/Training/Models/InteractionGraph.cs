@@ -101,6 +101,43 @@ internal sealed class InteractionGraph
         return Adjacency(device, (row, col, weight) => (float)(weight / Math.Sqrt(degrees[row] * degrees[col])));
     }
 
+    /// <summary>
+    /// D^-1/2 A D^-1/2 [U+N, U+N] in compressed-row form, the LightGCN propagation on the CPU (the same values as
+    /// <see cref="SymmetricAdjacency"/>); each row's neighbours in ascending order.
+    /// </summary>
+    public CsrMatrix SymmetricCsr()
+    {
+        var degrees = Degrees();
+        var rowStarts = new int[NodeCount + 1];
+        foreach (var user in _edgeUsers)
+        {
+            rowStarts[user + 1]++;
+        }
+        foreach (var item in _edgeItems)
+        {
+            rowStarts[UserCount + item + 1]++;
+        }
+        for (var node = 0; node < NodeCount; node++)
+        {
+            rowStarts[node + 1] += rowStarts[node];
+        }
+        var next = rowStarts[..^1];
+        var columns = new int[2 * EdgeCount];
+        var values = new float[2 * EdgeCount];
+        // Edges are sorted by user, then movie, so every row is filled in ascending column order.
+        for (var e = 0; e < EdgeCount; e++)
+        {
+            var user = _edgeUsers[e];
+            var item = UserCount + _edgeItems[e];
+            var value = (float)(_edgeWeights[e] / Math.Sqrt(degrees[user] * degrees[item]));
+            columns[next[user]] = item;
+            values[next[user]++] = value;
+            columns[next[item]] = user;
+            values[next[item]++] = value;
+        }
+        return new CsrMatrix(NodeCount, rowStarts, columns, values);
+    }
+
     /// <summary>D^-1 A as a sparse COO tensor [U+N, U+N]: row i averages node i's neighbours (GraphSAGE mean).</summary>
     public Tensor MeanAdjacency(Device device)
     {

@@ -12,20 +12,23 @@ internal sealed class SymmetricSparseProduct : SingleTensorFunction<SymmetricSpa
 {
     public override string Name => nameof(SymmetricSparseProduct);
 
-    /// <summary>A · <paramref name="nodes"/>, A symmetric and constant.</summary>
-    public static Tensor Of(Tensor adjacency, Tensor nodes) => apply(new Constant(adjacency), nodes);
+    /// <summary>A · <paramref name="nodes"/>, A a symmetric constant sparse COO tensor (any device).</summary>
+    public static Tensor Of(Tensor adjacency, Tensor nodes) => apply(new Constant(dense => mm(adjacency, dense)), nodes);
+
+    /// <summary>A · <paramref name="nodes"/>, A a symmetric constant matrix on the CPU.</summary>
+    public static Tensor Of(CsrMatrix adjacency, Tensor nodes) => apply(new Constant(adjacency.Multiply), nodes);
 
     public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
-        var adjacency = ((Constant)vars[0]).Tensor;
-        ctx.save_data(nameof(Constant), vars[0]);
-        return mm(adjacency, (Tensor)vars[1]);
+        var adjacency = (Constant)vars[0];
+        ctx.save_data(nameof(Constant), adjacency);
+        return adjacency.Multiply((Tensor)vars[1]);
     }
 
     /// <summary>One gradient per argument of <see cref="forward"/>: none for A, A · dY for X.</summary>
     public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output) =>
-        [null!, mm(((Constant)ctx.get_data(nameof(Constant))).Tensor, grad_output)];
+        [null!, ((Constant)ctx.get_data(nameof(Constant))).Multiply(grad_output)];
 
-    /// <summary>Holds A so that the autograd function does not take it for a differentiable input.</summary>
-    private sealed record Constant(Tensor Tensor);
+    /// <summary>Holds A's product so that the autograd function does not take A for a differentiable input.</summary>
+    private sealed record Constant(Func<Tensor, Tensor> Multiply);
 }

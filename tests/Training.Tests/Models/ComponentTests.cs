@@ -85,6 +85,37 @@ public sealed class ComponentTests
         Assert.True(Floats(custom.grad!).Any(value => value != 0), "the test needs a gradient that is not zero");
     }
 
+    [Theory]
+    [InlineData(64)]
+    [InlineData(13)]
+    public void The_CSR_product_equals_the_COO_product_in_value_and_gradient(int dim)
+    {
+        // 300 users × 200 movies with repeated pairs (merged), users without edges and movies nobody rated.
+        var random = new Random(dim);
+        var pairs = Enumerable.Range(0, 4000).Select(_ => (User: random.Next(280), Item: random.Next(190))).ToArray();
+        var train = new InteractionTable(
+            [.. pairs.Select(p => p.User)], [.. pairs.Select(p => p.Item)], [.. pairs.Select(_ => (float)random.Next(1, 6))],
+            [.. pairs.Select((_, i) => (long)i)], userCount: 300, itemCount: 200);
+        var graph = InteractionGraph.Build([train], minRating: null, weightByRating: true);
+        using var scope = NewDisposeScope();
+        var coo = graph.SymmetricAdjacency(CPU);
+        var csr = graph.SymmetricCsr();
+        var start = randn(graph.NodeCount, dim, generator: new Generator(7));
+        var weights = randn(graph.NodeCount, dim, generator: new Generator(8));
+        var plain = start.detach().clone().requires_grad_();
+        var custom = start.detach().clone().requires_grad_();
+
+        var plainOut = mm(coo, mm(coo, plain));
+        var customOut = SymmetricSparseProduct.Of(csr, SymmetricSparseProduct.Of(csr, custom));
+        (plainOut * weights).sum().backward();
+        (customOut * weights).sum().backward();
+
+        Assert.Equal(2 * graph.EdgeCount, csr.NonzeroCount);
+        Approx.AllEqual(Floats(plainOut), Floats(customOut), rel: 1e-5, abs: 1e-6, "A·A·X");
+        Approx.AllEqual(Floats(plain.grad!), Floats(custom.grad!), rel: 1e-5, abs: 1e-6, "the gradient of sum(W ∘ A·A·X) with respect to X");
+        Assert.True(Floats(customOut).Count(value => value != 0) > graph.NodeCount, "the test needs a product that is not mostly zero");
+    }
+
     [Fact]
     public void Side_features_give_normalised_genre_and_demographic_rows()
     {
