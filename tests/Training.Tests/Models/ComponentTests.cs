@@ -72,17 +72,11 @@ public sealed class ComponentTests
         var adjacency = InteractionGraph.Build([train], minRating: null, weightByRating: true).SymmetricAdjacency(CPU);
         var start = tensor(Enumerable.Range(0, 35).Select(i => MathF.Sin(i * 1.3f)).ToArray(), [7, 5]);
         var weights = tensor(Enumerable.Range(0, 35).Select(i => MathF.Cos(i * 0.7f)).ToArray(), [7, 5]);
-        var plain = start.detach().clone().requires_grad_();
-        var custom = start.detach().clone().requires_grad_();
 
-        var plainOut = mm(adjacency, mm(adjacency, plain));
-        var customOut = SymmetricSparseProduct.Of(adjacency, SymmetricSparseProduct.Of(adjacency, custom));
-        (plainOut * weights).sum().backward();
-        (customOut * weights).sum().backward();
+        var (_, gradient) = AssertSameTwoLayerProduct(
+            x => mm(adjacency, x), x => SymmetricSparseProduct.Of(adjacency, x), start, weights, rel: 1e-6, abs: 1e-7);
 
-        Approx.AllEqual(Floats(plainOut), Floats(customOut), rel: 1e-6, abs: 1e-7, "A·A·X");
-        Approx.AllEqual(Floats(plain.grad!), Floats(custom.grad!), rel: 1e-5, abs: 1e-6, "the gradient of sum(W ∘ A·A·X) with respect to X");
-        Assert.True(Floats(custom.grad!).Any(value => value != 0), "the test needs a gradient that is not zero");
+        Assert.True(gradient.Any(value => value != 0), "the test needs a gradient that is not zero");
     }
 
     [Theory]
@@ -102,18 +96,31 @@ public sealed class ComponentTests
         var csr = graph.SymmetricCsr();
         var start = randn(graph.NodeCount, dim, generator: new Generator(7));
         var weights = randn(graph.NodeCount, dim, generator: new Generator(8));
+
+        var (product, _) = AssertSameTwoLayerProduct(
+            x => mm(coo, x), x => SymmetricSparseProduct.Of(csr, x), start, weights, rel: 1e-5, abs: 1e-6);
+
+        Assert.Equal(2 * graph.EdgeCount, csr.NonzeroCount);
+        Assert.True(product.Count(value => value != 0) > graph.NodeCount, "the test needs a product that is not mostly zero");
+    }
+
+    /// <summary>
+    /// A·A·X and the gradient of sum(W ∘ A·A·X) with respect to X, by libtorch's autograd (<paramref name="expected"/>)
+    /// and by the product under test; returns the latter's product and gradient.
+    /// </summary>
+    private static (float[] Product, float[] Gradient) AssertSameTwoLayerProduct(
+        Func<Tensor, Tensor> expected, Func<Tensor, Tensor> actual, Tensor start, Tensor weights, double rel, double abs)
+    {
         var plain = start.detach().clone().requires_grad_();
         var custom = start.detach().clone().requires_grad_();
-
-        var plainOut = mm(coo, mm(coo, plain));
-        var customOut = SymmetricSparseProduct.Of(csr, SymmetricSparseProduct.Of(csr, custom));
+        var plainOut = expected(expected(plain));
+        var customOut = actual(actual(custom));
         (plainOut * weights).sum().backward();
         (customOut * weights).sum().backward();
 
-        Assert.Equal(2 * graph.EdgeCount, csr.NonzeroCount);
-        Approx.AllEqual(Floats(plainOut), Floats(customOut), rel: 1e-5, abs: 1e-6, "A·A·X");
+        Approx.AllEqual(Floats(plainOut), Floats(customOut), rel, abs, "A·A·X");
         Approx.AllEqual(Floats(plain.grad!), Floats(custom.grad!), rel: 1e-5, abs: 1e-6, "the gradient of sum(W ∘ A·A·X) with respect to X");
-        Assert.True(Floats(customOut).Count(value => value != 0) > graph.NodeCount, "the test needs a product that is not mostly zero");
+        return (Floats(customOut), Floats(custom.grad!));
     }
 
     [Fact]
