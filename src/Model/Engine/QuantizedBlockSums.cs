@@ -19,7 +19,7 @@ internal interface IBlockSums
 /// <summary>Any number of groups; the query's groups are read from memory for every block.</summary>
 internal readonly unsafe struct MemoryBlockSums(Vector256<byte>* queryGroups, int groups) : IBlockSums
 {
-    private const int GroupBytes = 32;
+    private const int GroupBytes = QuantizedMovieTable.GroupBytes;
 
     public static bool PrefetchesAhead => true;
 
@@ -50,10 +50,10 @@ internal readonly unsafe struct MemoryBlockSums(Vector256<byte>* queryGroups, in
     private Vector256<int> SumsScalar(sbyte* values)
     {
         var query = (byte*)queryGroups;
-        Span<int> sums = stackalloc int[8];
+        Span<int> sums = stackalloc int[QuantizedMovieTable.BlockRows];
         for (var position = 0; position < groups * GroupBytes; position++)
         {
-            sums[position % GroupBytes / 4] += values[position] * query[position];
+            sums[position % GroupBytes / QuantizedMovieTable.GroupDims] += values[position] * query[position];
         }
         return Vector256.Create<int>(sums);
     }
@@ -69,7 +69,7 @@ internal readonly unsafe struct MemoryBlockSums(Vector256<byte>* queryGroups, in
 internal readonly unsafe struct RegisterBlockSums64 : IBlockSums
 {
     public const int Groups = 16;
-    private const int GroupBytes = 32;
+    private const int GroupBytes = QuantizedMovieTable.GroupBytes;
 
     public static bool PrefetchesAhead => false;
 

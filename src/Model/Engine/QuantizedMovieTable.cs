@@ -25,9 +25,9 @@ internal sealed class QuantizedMovieTable
     // most 2 · 127 · 127 < 32767 and never saturates.
     private const int QueryLevels = 63;
     private const int QueryOffset = 64;
-    private const int BlockRows = 8;
-    private const int GroupDims = 4;
-    private const int GroupBytes = BlockRows * GroupDims;
+    internal const int BlockRows = 8;
+    internal const int GroupDims = 4;
+    internal const int GroupBytes = BlockRows * GroupDims;
     // Per block, two runs of 8 floats that every scan reads: the offset corrections QueryOffset·Σ_d q[row, d] (integers
     // below 2^24, so exact in float) and the scales; and apart from them, as the scan is bound by memory bandwidth, the
     // two error factors that only rows passing the cheap test need.
