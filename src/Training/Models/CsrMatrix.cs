@@ -8,7 +8,7 @@ namespace Recommender.Training.Models;
 /// A constant sparse float32 matrix in compressed-row form, multiplied by dense CPU tensors for the graph propagation.
 /// TorchSharp has COO tensors only, and libtorch's COO × dense product calls axpy once per nonzero, looking up the CPU
 /// kernel on every call: about 35% of a joint gcn-lstm epoch on ml-100k went there (perf). This product walks each row's
-/// nonzeros with the output row in registers or L1, on every core.
+/// nonzeros with the output row in registers or L1, on as many threads as libtorch's ops use (<c>TrainingOptions.Threads</c>).
 /// </summary>
 internal sealed class CsrMatrix
 {
@@ -67,7 +67,8 @@ internal sealed class CsrMatrix
             fixed (byte* outputBytes = output.bytes)
             {
                 var (source, target) = ((nint)inputBytes, (nint)outputBytes);
-                Parallel.For(0, _rangeStarts.Length - 1, range =>
+                var threads = new ParallelOptions { MaxDegreeOfParallelism = get_num_threads() };
+                Parallel.For(0, _rangeStarts.Length - 1, threads, range =>
                     MultiplyRows(_rangeStarts[range], _rangeStarts[range + 1], (float*)source, (float*)target, dim));
             }
         }
