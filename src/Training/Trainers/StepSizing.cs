@@ -17,7 +17,9 @@ namespace Recommender.Training.Trainers;
 /// per training interaction for the rest (tables, split, graph, histories, model and Adam). The per-user softmax over
 /// the catalogue in a graph step is taken as 24 bytes per movie. The steps are sized within
 /// <see cref="EstimateShare"/> of the budget: at ML-32M shape (21.6 M training interactions, 82,555 movies, 16 GB) the
-/// model underestimated the peak by 0.6% (16.10 GB measured for 16.0 estimated).
+/// model underestimated the peak by 0.6% (16.10 GB measured for 16.0 estimated). Those peaks were measured with glibc
+/// unmapping freed blocks; now that it keeps them for the next step (<see cref="Native.NativeEnvironment"/>), a step
+/// counts <see cref="KeptStepFactor"/> times.
 /// </remarks>
 public sealed record StepSizing(int UserBatchSize, int SequenceUserBatchSize, int MaxWindowsPerStep, long BudgetBytes, long EstimatedPeakBytes, string Reason)
 {
@@ -30,6 +32,9 @@ public sealed record StepSizing(int UserBatchSize, int SequenceUserBatchSize, in
     /// <summary>Whether the steps grew past the defaults (the data is larger than 100K scale).</summary>
     public bool Grown { get; init; }
 
+    /// <summary>The working set the steps keep under (<see cref="TrainingOptions.WorkingSetLimitBytes"/>): the budget's estimate share.</summary>
+    public long WorkingSetLimitBytes => (long)(BudgetBytes * EstimateShare);
+
     /// <summary>Graph-only steps per epoch (lightgcn, gcn-lstm's warm-up) above which they grow.</summary>
     public const int GraphTargetSteps = 16;
 
@@ -39,6 +44,15 @@ public sealed record StepSizing(int UserBatchSize, int SequenceUserBatchSize, in
     private const double SoftmaxBytesPerUserMovie = 24;
     private const double WindowBytes = 830_000;
     private const double FixedBytesPerInteraction = 540;
+
+    /// <summary>
+    /// A step's memory counts twice: freed step memory stays in the process for the next step, and a step's blocks do not
+    /// always fit the holes the last one left. ML-20M shape, 12 GB budget: at the single count's sizes (6,277 users a
+    /// graph step; 1,569 users and 3,713 windows a sequence step) the kept memory grew to 16.5 GB within the joint epoch,
+    /// and handing it back near the budget (34 times) made the epoch 406.8 s; at the double count's (3,138; 784 and
+    /// 1,856) it held at 7–10 GB, peak 7.89 GB, joint epoch 225.5 s (README, "ML-20M-sized training").
+    /// </summary>
+    private const double KeptStepFactor = 2;
 
     /// <summary>The share of the budget the estimated peak may reach; the rest absorbs the memory model's error.</summary>
     private const double EstimateShare = 0.95;
@@ -62,9 +76,9 @@ public sealed record StepSizing(int UserBatchSize, int SequenceUserBatchSize, in
         var users = Math.Max(1, userCount);
         var windows = (long)Math.Ceiling(interactions / (double)options.MaxHistory) + users;
         var fixedBytes = (long)(interactions * FixedBytesPerInteraction);
-        var perUser = movieCount * SoftmaxBytesPerUserMovie;
+        var perUser = movieCount * SoftmaxBytesPerUserMovie * KeptStepFactor;
         // A window's activations scale with L and with the LSTM width plus the sampled logits (calibrated at 64 + 512 / 8).
-        var perWindow = WindowBytes * options.MaxHistory / 50.0 * (options.Hidden + options.SampledNegatives / 8.0) / 128.0;
+        var perWindow = WindowBytes * options.MaxHistory / 50.0 * (options.Hidden + options.SampledNegatives / 8.0) / 128.0 * KeptStepFactor;
         var stepBudget = Math.Max(0, budgetBytes * EstimateShare - fixedBytes);
 
         var sequenceDefault = options.SequenceUserBatchSize ?? options.UserBatchSize;
@@ -102,10 +116,11 @@ public sealed record StepSizing(int UserBatchSize, int SequenceUserBatchSize, in
         LstmUserBatchSize = Grown && options.LstmUserBatchSize is { } lstm ? Math.Max(lstm, SequenceUserBatchSize) : options.LstmUserBatchSize,
         MaxWindowsPerStep = MaxWindowsPerStep,
         GraphRefreshSteps = Grown ? Math.Max(options.GraphRefreshSteps, GrownGraphRefreshSteps) : options.GraphRefreshSteps,
+        WorkingSetLimitBytes = WorkingSetLimitBytes,
     };
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{UserBatchSize:N0} users per graph step; {SequenceUserBatchSize:N0} users and at most {MaxWindowsPerStep:N0} history windows per sequence step{(Grown ? $", the graph propagated every {GrownGraphRefreshSteps} sequence steps" : "")}; estimated peak {EstimatedPeakBytes / 1e9:F1} GB of a {BudgetBytes / 1e9:F1} GB memory budget ({Reason})");
+        $"{UserBatchSize:N0} users per graph step; {SequenceUserBatchSize:N0} users and at most {MaxWindowsPerStep:N0} history windows per sequence step{(Grown ? $", the graph propagated every {GrownGraphRefreshSteps} sequence steps" : "")}; estimated peak {EstimatedPeakBytes / 1e9:F1} GB of a {BudgetBytes / 1e9:F1} GB memory budget ({Reason}); freed memory handed back to stay under {WorkingSetLimitBytes / 1e9:F1} GB");
 
     private static int CeilDiv(long value, int divisor) => (int)Math.Min(int.MaxValue, (value + divisor - 1) / divisor);
 }

@@ -195,6 +195,12 @@ public sealed record TrainingOptions
     /// </summary>
     public int MaxWindowsPerStep { get; init; } = 2048;
 
+    /// <summary>
+    /// The working set the steps keep under by handing memory that freed tensors left in the C allocator back to the
+    /// system (<see cref="FreedMemoryRelease"/>). Null: no limit. <see cref="StepSizing"/> sets it from the memory budget.
+    /// </summary>
+    public long? WorkingSetLimitBytes { get; init; }
+
     public int MaxEpochs { get; init; } = 30;
 
     /// <summary>gcn-lstm: most epochs of the graph-only first stage (early stopped like the rest); 0 skips it.</summary>
@@ -287,6 +293,7 @@ public sealed record TrainingOptions
         Require(MinEpochs >= 0, nameof(MinEpochs), "must not be negative");
         Require(MaxValidationUsers > 0, nameof(MaxValidationUsers), "must be positive");
         Require(Threads is null or > 0, nameof(Threads), "must be positive");
+        Require(WorkingSetLimitBytes is null or > 0, nameof(WorkingSetLimitBytes), "must be positive");
         Require(Device is "auto" or "cpu" or "cuda", nameof(Device), "must be auto, cpu or cuda");
     }
 }

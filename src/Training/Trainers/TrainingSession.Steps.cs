@@ -48,7 +48,9 @@ internal sealed partial class TrainingSession
             steps++;
             batch.Clear();
             windows = 0;
+            _memoryRelease?.AfterStep();
         }
+        _memoryRelease?.AfterEpoch();
         return (lossSum / steps, rankingSum / steps, ratingSum / steps);
     }
 

@@ -38,12 +38,14 @@ internal sealed partial class TrainingSession : IDisposable
     private readonly List<Parameter> _parameters;
     private readonly List<SequenceChunk>[]? _chunksByUser;
     private readonly UserVectorBuilder _userVectors;
+    private readonly FreedMemoryRelease? _memoryRelease;
 
     public TrainingSession(ModelKind kind, DataSplit split, TrainingOptions options, Device device)
     {
         _kind = kind;
         _split = split;
         _options = options;
+        _memoryRelease = options.WorkingSetLimitBytes is { } limit ? new FreedMemoryRelease(limit) : null;
         _device = device;
         _random = new Random(options.Seed);
         var train = split.Train;

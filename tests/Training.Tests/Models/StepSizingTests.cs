@@ -14,19 +14,20 @@ public sealed class StepSizingTests
         var sizing = StepSizing.For(users, movies, interactions, Defaults, budgetBytes: 16_000_000_000);
 
         Assert.Equal((64, 16, 2_048), (sizing.UserBatchSize, sizing.SequenceUserBatchSize, sizing.MaxWindowsPerStep));
-        Assert.Equal(Defaults, sizing.ApplyTo(Defaults));
+        Assert.Equal(Defaults with { WorkingSetLimitBytes = sizing.WorkingSetLimitBytes }, sizing.ApplyTo(Defaults));
     }
 
     [Fact]
     public void ML_20M_gets_about_16_graph_and_64_sequence_steps_an_epoch_when_the_budget_allows()
     {
-        var sizing = StepSizing.For(138_493, 27_278, 13_500_000, Defaults, budgetBytes: 20_000_000_000);
+        var sizing = StepSizing.For(138_493, 27_278, 13_500_000, Defaults, budgetBytes: 24_000_000_000);
         var options = sizing.ApplyTo(Defaults);
 
         Assert.InRange(138_493 / (double)sizing.UserBatchSize, 15, 17);
         Assert.InRange(138_493 / (double)sizing.SequenceUserBatchSize, 60, 65);
         Assert.InRange(sizing.MaxWindowsPerStep, 6_000, 7_000);
-        Assert.InRange(sizing.EstimatedPeakBytes, 12_000_000_000, 20_000_000_000);
+        Assert.InRange(sizing.EstimatedPeakBytes, 12_000_000_000, 0.95 * 24_000_000_000);
+        Assert.Equal(sizing.WorkingSetLimitBytes, options.WorkingSetLimitBytes);
         Assert.Equal(sizing.SequenceUserBatchSize, options.LstmUserBatchSize);
         Assert.Equal(StepSizing.GrownGraphRefreshSteps, options.GraphRefreshSteps);
         Assert.DoesNotContain("limited", sizing.Reason, StringComparison.Ordinal);
