@@ -30,12 +30,12 @@ internal sealed class FreedMemoryRelease(long limitBytes, Func<long> workingSet,
         {
             _largestGrowth = Math.Max(_largestGrowth, current - _lastWorkingSet);
         }
-        _released = current + _largestGrowth > limitBytes;
-        if (_released)
+        if (current + _largestGrowth > limitBytes)
         {
-            release();
-            current = workingSet();
+            Release();
+            return;
         }
+        _released = false;
         _lastWorkingSet = current;
     }
 
@@ -43,9 +43,14 @@ internal sealed class FreedMemoryRelease(long limitBytes, Func<long> workingSet,
     {
         if (workingSet() > limitBytes / 2)
         {
-            release();
-            _released = true;
-            _lastWorkingSet = workingSet();
+            Release();
         }
+    }
+
+    private void Release()
+    {
+        release();
+        _released = true;
+        _lastWorkingSet = workingSet();
     }
 }
