@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Recommender.Model.Events;
 
@@ -14,7 +15,8 @@ public static class EventsServiceCollectionExtensions
     /// Registers the user events: <see cref="EventStoreOptions"/> read from the app settings (validated at start), the
     /// <see cref="TableServiceClient"/> through the Azure client factory (Azurite's table endpoint through the connection
     /// string locally, STORAGE_TABLE_URL with the shared <see cref="TokenCredential"/> in Azure), the
-    /// <see cref="UserEventStore"/> on it and the <see cref="LiveUserHistory"/> the recommendation route reads. Needs
+    /// <see cref="UserEventStore"/> on it, the <see cref="LiveUserHistory"/> the recommendation route reads, and the
+    /// hosted service that keeps it reading the change feed. Needs
     /// <see cref="StorageServiceCollectionExtensions.AddRecommenderStorage"/> for the credential.
     /// </summary>
     public static IServiceCollection AddUserEvents(this IServiceCollection services, IConfiguration configuration)
@@ -31,9 +33,16 @@ public static class EventsServiceCollectionExtensions
                 clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
                 return provider.GetRequiredService<EventStoreOptions>().CreateServiceClient(clientOptions, credential);
             }));
-        services.AddSingleton(provider => new UserEventStore(provider.GetRequiredService<TableServiceClient>(), provider.GetRequiredService<EventStoreOptions>()));
+        services.AddSingleton(provider => new UserEventStore(
+            provider.GetRequiredService<TableServiceClient>(), provider.GetRequiredService<EventStoreOptions>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new LiveUserHistory(
             provider.GetRequiredService<UserEventStore>(), provider.GetRequiredService<ILogger<LiveUserHistory>>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddHostedService(provider => new ChangeFeedPolling(provider.GetRequiredService<LiveUserHistory>()));
         return services;
+    }
+
+    private sealed class ChangeFeedPolling(LiveUserHistory live) : BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => live.RunChangePollingAsync(stoppingToken);
     }
 }

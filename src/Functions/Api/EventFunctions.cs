@@ -52,6 +52,10 @@ public sealed partial class EventFunctions(UserEventStore store, LiveUserHistory
         {
             live.Forget(user);
         }
+        if (!stored.ChangePublished)
+        {
+            LogChangeNotPublished(user, LiveUserHistory.MaxTrustedAge.TotalSeconds);
+        }
         var unknownMovies = Array.Empty<int>();
         using (var lease = await models.AcquireAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -128,4 +132,7 @@ public sealed partial class EventFunctions(UserEventStore store, LiveUserHistory
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "The user events table could not be reached while {Action}")]
     private partial void LogUnreachable(string action, Exception error);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "User {UserId}'s events are stored, but their change row could not be written: other instances reflect them within {Seconds} s instead of 1 s")]
+    private partial void LogChangeNotPublished(int userId, double seconds);
 }

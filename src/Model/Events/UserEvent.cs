@@ -12,7 +12,11 @@ public sealed record UserEvent(int MovieId, float? Rating, DateTimeOffset Timest
 /// <summary>The outcome of storing a post of events.</summary>
 /// <param name="Accepted">Events stored by this post.</param>
 /// <param name="Duplicates">Events whose eventId was stored already (or repeated within the post); not stored again.</param>
-public sealed record StoredEvents(int Accepted, int Duplicates);
+/// <param name="ChangePublished">
+/// False when events were stored but their change row could not be written: other instances then reflect them only
+/// when their cached entry reaches <see cref="LiveUserHistory.MaxTrustedAge"/>.
+/// </param>
+public sealed record StoredEvents(int Accepted, int Duplicates, bool ChangePublished = true);
 
 /// <summary>One user's events, as read for the retrain.</summary>
 public sealed record UserEvents(int UserId, IReadOnlyList<UserEvent> Events);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
+using Recommender.Model.Storage;
 
 namespace Recommender.Model.Events;
 
@@ -16,6 +17,7 @@ namespace Recommender.Model.Events;
 /// (the rows whose newest event is after T; their older events are filtered out).</item>
 /// <item>The eventId index rows (<see cref="EventIdIndex"/>).</item>
 /// </list>
+/// After a post or an erasure has committed, a change row tells other instances which user changed (<see cref="Changes"/>).
 /// Why an index of 32 rows rather than a row per eventId: a transaction holds at most 100 entities, and a post of 100
 /// events with eventIds would need 100 such rows besides its own. Of two concurrent posts of one eventId exactly one
 /// transaction succeeds (the index rows are replaced under their ETags); the other fails whole, reads the index again,
@@ -39,16 +41,19 @@ public sealed class UserEventStore
     private readonly Lock _gate = new();
     private Task? _created;
 
-    public UserEventStore(TableServiceClient service, EventStoreOptions options)
+    public UserEventStore(TableServiceClient service, EventStoreOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _table = service.GetTableClient(options.TableName);
         _index = new EventIdIndex(_table);
+        Changes = new UserEventChangeFeed(_table, timeProvider ?? TimeProvider.System);
     }
 
     public string TableName => _table.Name;
+
+    public UserEventChangeFeed Changes { get; }
 
     /// <summary>Stores <paramref name="events"/> for <paramref name="userId"/> in one transaction; repeated eventIds (stored before or within the post) are counted, not stored.</summary>
     public async Task<StoredEvents> AddAsync(int userId, IReadOnlyList<UserEvent> events, CancellationToken cancellationToken = default)
@@ -91,7 +96,7 @@ public sealed class UserEventStore
                 {
                     _index.Written(partition, index, written, [.. responses.Skip(1)]);
                 }
-                return new StoredEvents(fresh.Count, duplicates);
+                return new StoredEvents(fresh.Count, duplicates, await TryPublishChangeAsync(userId, cancellationToken).ConfigureAwait(false));
             }
             catch (RequestFailedException error) when (error.Status is 404 or 409 or 412 && attempt < MaxAttempts)
             {
@@ -165,11 +170,29 @@ public sealed class UserEventStore
                 .ConfigureAwait(false);
         }
         _index.Forget(PartitionKey(userId));
+        if (rows.Count > 0)
+        {
+            await Changes.PublishAsync(userId, cancellationToken).ConfigureAwait(false);
+        }
         return events;
     }
 
+    /// <summary>The post is stored whatever happens here: a change row that cannot be written is reported, not thrown.</summary>
+    private async Task<bool> TryPublishChangeAsync(int userId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Changes.PublishAsync(userId, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception error) when (StorageErrors.IsUnreachable(error))
+        {
+            return false;
+        }
+    }
+
     /// <summary>Creates the table once per process (again after a failure).</summary>
-    private Task EnsureTableAsync(CancellationToken cancellationToken)
+    internal Task EnsureTableAsync(CancellationToken cancellationToken)
     {
         lock (_gate)
         {

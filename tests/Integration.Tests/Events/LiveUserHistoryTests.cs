@@ -14,16 +14,20 @@ public sealed class LiveUserHistoryTests : IDisposable
 {
     private readonly RecommendationEngine _engine = RecommendationEngine.Load(ApiBundles.V1);
     private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
+    /// <summary>Another instance's store: its posts reach the reader through the table and the change feed only.</summary>
     private readonly UserEventStore _store;
+    private readonly TableRequestCounter _readerRequests;
     private readonly ServedModel _model;
     private readonly LiveUserHistory _reader;
 
     public LiveUserHistoryTests(AzuriteFixture azurite)
     {
-        _store = new UserEventStore(azurite.CreateTableServiceClient(),
-            new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = "live" + Guid.NewGuid().ToString("N")[..12] });
+        var options = new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = "live" + Guid.NewGuid().ToString("N")[..12] };
+        _store = new UserEventStore(azurite.CreateTableServiceClient(), options, _clock);
+        var (readerStore, readerRequests) = TableRequestCounter.Store(options, _clock);
+        _readerRequests = readerRequests;
         _model = new ServedModel(_engine, new LatestModel("v1", _clock.GetUtcNow(), "sha", ETag.All), _clock.GetUtcNow());
-        _reader = new LiveUserHistory(_store, NullLogger<LiveUserHistory>.Instance, _clock);
+        _reader = new LiveUserHistory(readerStore, NullLogger<LiveUserHistory>.Instance, _clock);
     }
 
     [Fact]
@@ -57,6 +61,81 @@ public sealed class LiveUserHistoryTests : IDisposable
 
         var after = await _reader.NewMoviesAsync(_model, user);
         Assert.Equal([44, 45], after);
+    }
+
+    [Fact]
+    public async Task WhileTheChangeFeedIsRead_AnEntryOutlivesItsLifetime_UntilAnotherInstancePostsForTheUser()
+    {
+        const int user = 11, other = 12, movie = 46;
+        await _store.AddAsync(other, [new UserEvent(47, null, _clock.GetUtcNow(), null)]);
+        Assert.Empty(await _reader.NewMoviesAsync(_model, user));
+        Assert.Equal(1, await _reader.PollChangesAsync());
+
+        for (var second = 0; second < 5; second++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(0.5));
+            Assert.Equal(0, await _reader.PollChangesAsync());
+            var queries = _readerRequests.Queries;
+            Assert.Empty(await _reader.NewMoviesAsync(_model, user));
+            Assert.Equal(queries, _readerRequests.Queries);
+        }
+
+        await _store.AddAsync(user, [new UserEvent(movie, 3.5f, _clock.GetUtcNow(), "e2")]);
+        Assert.Equal(1, await _reader.PollChangesAsync());
+        var reflected = await _reader.NewMoviesAsync(_model, user);
+        Assert.Equal([movie], reflected);
+    }
+
+    [Fact]
+    public async Task WithoutAFreshPoll_AnEntryLivesOnlyItsLifetime()
+    {
+        const int user = 13, movie = 48;
+        Assert.Equal(0, await _reader.PollChangesAsync());
+        Assert.Empty(await _reader.NewMoviesAsync(_model, user));
+        await _store.AddAsync(user, [new UserEvent(movie, null, _clock.GetUtcNow(), null)]);
+
+        _clock.Advance(LiveUserHistory.CacheLifetime);
+
+        var reflected = await _reader.NewMoviesAsync(_model, user);
+        Assert.Equal([movie], reflected);
+    }
+
+    [Fact]
+    public async Task WhileTheChangeFeedIsRead_AnEntryIsServedAtMostItsTrustedAge()
+    {
+        const int user = 14;
+        Assert.Empty(await _reader.NewMoviesAsync(_model, user));
+        var queries = _readerRequests.Queries;
+        var step = TimeSpan.FromMilliseconds(500);
+        var polls = 0;
+        for (var age = step; age < LiveUserHistory.MaxTrustedAge; age += step, polls++)
+        {
+            _clock.Advance(step);
+            await _reader.PollChangesAsync();
+            Assert.Empty(await _reader.NewMoviesAsync(_model, user));
+        }
+        Assert.Equal(queries + polls, _readerRequests.Queries);
+
+        _clock.Advance(step);
+        await _reader.PollChangesAsync();
+        Assert.Empty(await _reader.NewMoviesAsync(_model, user));
+        Assert.Equal(queries + polls + 2, _readerRequests.Queries);
+    }
+
+    [Fact]
+    public async Task ChangeRows_NameThePostedAndErasedUsers_AndOnlyTheOldOnesAreDeleted()
+    {
+        var start = _clock.GetUtcNow();
+        await _store.AddAsync(21, [new UserEvent(1, null, start, null)]);
+        Assert.Equal(0, await _store.DeleteUserAsync(22));
+        _clock.Advance(UserEventChangeFeed.Retention + TimeSpan.FromMinutes(1));
+        Assert.Equal(1, await _store.DeleteUserAsync(21));
+
+        var all = await _store.Changes.ReadSinceAsync(start, CancellationToken.None);
+        Assert.Equal([21, 21], all.Select(change => change.UserId));
+        Assert.Equal(1, await _store.Changes.DeleteBeforeAsync(_clock.GetUtcNow() - UserEventChangeFeed.Retention, CancellationToken.None));
+        var kept = await _store.Changes.ReadSinceAsync(start, CancellationToken.None);
+        Assert.Equal([all[1].Key], kept.Select(change => change.Key));
     }
 
     public void Dispose() => _engine.Dispose();

@@ -1,5 +1,3 @@
-using Azure.Core;
-using Azure.Core.Pipeline;
 using Recommender.Model.Events;
 using Recommender.Model.Storage;
 
@@ -58,7 +56,7 @@ public sealed class UserEventStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task APostOf100EventsWithEventIds_IsOneTransaction_AndItsRepeatIsAllDuplicates()
     {
-        var (store, requests) = CountedStore(new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = UniqueTableName() });
+        var (store, requests) = TableRequestCounter.Store(new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = UniqueTableName() });
         var events = Enumerable.Range(0, UserEventRules.MaxEventsPerPost)
             .Select(index => new UserEvent(index + 1, 3.5f, Start.AddMinutes(index), $"big-{index}")).ToList();
 
@@ -74,7 +72,7 @@ public sealed class UserEventStoreTests(AzuriteFixture azurite)
     public async Task TwoInstances_KeepEventIdsSingle_WhenOnesCachedIndexIsStale()
     {
         var options = new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = UniqueTableName() };
-        var (first, requests) = CountedStore(options);
+        var (first, requests) = TableRequestCounter.Store(options);
         var second = new UserEventStore(azurite.CreateTableServiceClient(), options);
         await first.AddAsync(9, [new UserEvent(1, null, Start, "a")]);
 
@@ -161,36 +159,5 @@ public sealed class UserEventStoreTests(AzuriteFixture azurite)
         return new UserEventStore(azurite.CreateTableServiceClient(), options);
     }
 
-    /// <summary>A store whose client counts its requests.</summary>
-    private static (UserEventStore Store, RequestCounter Requests) CountedStore(EventStoreOptions options)
-    {
-        var requests = new RequestCounter();
-        var clientOptions = AzuriteFixture.FastFailingTableOptions();
-        clientOptions.AddPolicy(requests, HttpPipelinePosition.PerCall);
-        return (new UserEventStore(options.CreateServiceClient(clientOptions), options), requests);
-    }
-
     private static string UniqueTableName() => "events" + Guid.NewGuid().ToString("N")[..12];
-
-    /// <summary>Counts the entity group transactions (requests to $batch) and the queries (GETs with a filter) a client sends.</summary>
-    private sealed class RequestCounter : HttpPipelineSynchronousPolicy
-    {
-        private int _batches;
-        private int _queries;
-
-        public int Batches => Volatile.Read(ref _batches);
-        public int Queries => Volatile.Read(ref _queries);
-
-        public override void OnSendingRequest(HttpMessage message)
-        {
-            if (message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal))
-            {
-                Interlocked.Increment(ref _batches);
-            }
-            else if (message.Request.Method == RequestMethod.Get && message.Request.Uri.Query.Contains("filter", StringComparison.Ordinal))
-            {
-                Interlocked.Increment(ref _queries);
-            }
-        }
-    }
 }
