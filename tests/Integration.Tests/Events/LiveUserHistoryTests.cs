@@ -16,12 +16,14 @@ public sealed class LiveUserHistoryTests : IDisposable
     private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
     /// <summary>Another instance's store: its posts reach the reader through the table and the change feed only.</summary>
     private readonly UserEventStore _store;
+    private readonly AzuriteFixture _azurite;
     private readonly TableRequestCounter _readerRequests;
     private readonly ServedModel _model;
     private readonly LiveUserHistory _reader;
 
     public LiveUserHistoryTests(AzuriteFixture azurite)
     {
+        _azurite = azurite;
         var options = new EventStoreOptions { ConnectionString = azurite.ConnectionString, TableName = "live" + Guid.NewGuid().ToString("N")[..12] };
         _store = new UserEventStore(azurite.CreateTableServiceClient(), options, _clock);
         var (readerStore, readerRequests) = TableRequestCounter.Store(options, _clock);
@@ -136,6 +138,23 @@ public sealed class LiveUserHistoryTests : IDisposable
         Assert.Equal(1, await _store.Changes.DeleteBeforeAsync(_clock.GetUtcNow() - UserEventChangeFeed.Retention, CancellationToken.None));
         var kept = await _store.Changes.ReadSinceAsync(start, CancellationToken.None);
         Assert.Equal([all[1].Key], kept.Select(change => change.Key));
+    }
+
+    [Fact]
+    public async Task ConcurrentChanges_ShareTheirWrites_AndEveryUserHasARow()
+    {
+        var options = new EventStoreOptions { ConnectionString = _azurite.ConnectionString, TableName = "feed" + Guid.NewGuid().ToString("N")[..12] };
+        var (store, requests) = TableRequestCounter.Store(options, _clock);
+        await store.AddAsync(1, [new UserEvent(1, null, _clock.GetUtcNow(), null)]);
+        var before = requests.Posts;
+        var users = Enumerable.Range(100, 40).ToList();
+
+        await Task.WhenAll(users.Select(user => store.Changes.PublishAsync(user, CancellationToken.None)));
+
+        var writes = requests.Posts - before;
+        Assert.InRange(writes, 1, users.Count - 1);
+        var changed = await store.Changes.ReadSinceAsync(_clock.GetUtcNow() - TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Equal([1, .. users], changed.Select(change => change.UserId).Order());
     }
 
     public void Dispose() => _engine.Dispose();
