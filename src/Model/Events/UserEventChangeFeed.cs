@@ -105,21 +105,16 @@ public sealed class UserEventChangeFeed(TableClient table, TimeProvider time)
     {
         var filter = $"PartitionKey ge '{Partition(since)}' and PartitionKey lt '{PartitionEnd}' and RowKey ge '{Ticks(since)}'";
         var changes = new List<(string, int, long)>();
-        try
+        await using var rows = table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, ["PartitionKey", "RowKey", UserIdProperty], cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (await UserEventStore.MoveNextOrEmptyAsync(rows).ConfigureAwait(false))
         {
-            await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, ["PartitionKey", "RowKey", UserIdProperty], cancellationToken).ConfigureAwait(false))
+            var row = rows.Current;
+            var userId = row.GetInt32(UserIdProperty);
+            if (userId is null || row.RowKey.Length < 19 || !long.TryParse(row.RowKey.AsSpan(0, 19), NumberStyles.None, CultureInfo.InvariantCulture, out var keyTicks))
             {
-                var userId = row.GetInt32(UserIdProperty);
-                if (userId is null || row.RowKey.Length < 19 || !long.TryParse(row.RowKey.AsSpan(0, 19), NumberStyles.None, CultureInfo.InvariantCulture, out var keyTicks))
-                {
-                    throw new InvalidDataException($"Change row {row.PartitionKey}/{row.RowKey} of table {table.Name} has no {UserIdProperty} or a row key that does not start with 19 digits of ticks.");
-                }
-                changes.Add((row.RowKey, userId.Value, keyTicks));
+                throw new InvalidDataException($"Change row {row.PartitionKey}/{row.RowKey} of table {table.Name} has no {UserIdProperty} or a row key that does not start with 19 digits of ticks.");
             }
-        }
-        catch (RequestFailedException error) when (error.Status == 404)
-        {
-            return [];
+            changes.Add((row.RowKey, userId.Value, keyTicks));
         }
         return changes;
     }
@@ -132,17 +127,12 @@ public sealed class UserEventChangeFeed(TableClient table, TimeProvider time)
     {
         var filter = $"PartitionKey ge '{PartitionPrefix}' and PartitionKey lt '{Partition(before)}'";
         var rows = new List<TableEntity>();
-        try
+        await using (var query = table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, ["PartitionKey", "RowKey"], cancellationToken).GetAsyncEnumerator(cancellationToken))
         {
-            await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, ["PartitionKey", "RowKey"], cancellationToken).AsPages().ConfigureAwait(false))
+            while (rows.Count < 1000 && await UserEventStore.MoveNextOrEmptyAsync(query).ConfigureAwait(false))
             {
-                rows.AddRange(page.Values);
-                break;
+                rows.Add(query.Current);
             }
-        }
-        catch (RequestFailedException error) when (error.Status == 404)
-        {
-            return 0;
         }
         var deleted = 0;
         foreach (var batch in rows.GroupBy(row => row.PartitionKey).SelectMany(partition => partition.Chunk(100)))

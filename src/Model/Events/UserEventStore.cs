@@ -237,7 +237,7 @@ public sealed class UserEventStore
     }
 
     /// <summary>A table nobody has written to yet does not exist: it reads as empty.</summary>
-    private static async ValueTask<bool> MoveNextOrEmptyAsync(IAsyncEnumerator<TableEntity> rows)
+    internal static async ValueTask<bool> MoveNextOrEmptyAsync(IAsyncEnumerator<TableEntity> rows)
     {
         try
         {
